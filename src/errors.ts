@@ -1,0 +1,61 @@
+/**
+ * Typed errors for every phase. A caller tells failures apart by `code`, never by
+ * message text; the CLI prints one line `bpf2pf: <file>: <message> [<code>]`.
+ */
+
+/** Input that is not a well-formed eBPF object (or a part of one). */
+export type ObjectErrorCode =
+  // ELF container
+  | 'ELF_NOT_ELF' // no ELF magic: some other file
+  | 'ELF_UNSUPPORTED_CLASS' // ELF32 or an invalid EI_CLASS
+  | 'ELF_BAD_ENCODING' // EI_DATA is neither little nor big endian
+  | 'ELF_WRONG_MACHINE' // e_machine is not EM_BPF (247)
+  | 'ELF_NOT_RELOCATABLE' // e_type is not ET_REL: linked images are not eBPF objects
+  | 'ELF_BAD_HEADER' // header fields that cannot be right (entry sizes, extended numbering)
+  | 'ELF_TRUNCATED' // the file ends before a header or table it declares
+  | 'ELF_SECTION_RANGE' // a section's offset/size points past the end of the file
+  | 'ELF_BAD_INDEX' // a section index (shstrndx, sh_link, sh_info, st_shndx) out of range
+  | 'ELF_BAD_STRING' // a name offset outside its string table, or no terminating NUL
+  | 'ELF_BAD_SYMBOL' // a malformed symbol table, or a symbol index out of range
+  | 'ELF_BAD_RELOCATION' // relocation outside its section, to a missing symbol, or of an unknown type
+  // BTF and BTF.ext
+  | 'BTF_BAD_HEADER' // magic, version or header length wrong
+  | 'BTF_RANGE' // a sub-section or record runs past the end of its section
+  | 'BTF_BAD_STRING' // a string offset past the string section
+  | 'BTF_BAD_TYPE' // an unknown kind, or a type id out of range
+  | 'BTF_TYPE_CYCLE' // a chain of references that never reaches a sized type
+  | 'BTF_BAD_COUNT' // a count (vlen, nelems, num_info) that cannot be right
+  | 'BTF_EXT_BAD' // .BTF.ext records that do not fit the instructions they describe
+  // instructions
+  | 'INSN_INVALID' // an opcode outside the instruction set, or a truncated lddw
+  // programs, maps, globals
+  | 'OBJ_BAD_PROGRAM' // a program symbol outside its section, or an empty program
+  | 'OBJ_BAD_MAP' // a map definition that cannot be decoded
+  | 'OBJ_BAD_REFERENCE'; // an instruction reference that resolves to nothing sensible
+
+/** Problems with inputs that are not objects: headers, profiles, command lines. */
+export type InputErrorCode =
+  | 'SCHEMA_SYNTAX' // a C schema header that does not parse
+  | 'SCHEMA_UNKNOWN_TYPE' // a header names a type it never defines
+  | 'SCHEMA_BAD_MAP' // a map declaration in a header that cannot be decoded
+  | 'USAGE' // a command line that does not make sense
+  | 'IO'; // a file that cannot be read or written
+
+export type ErrorCode = ObjectErrorCode | InputErrorCode;
+
+export class Bpf2pfError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'Bpf2pfError';
+  }
+}
+
+export function fail(code: ErrorCode, message: string): never {
+  throw new Bpf2pfError(code, message);
+}
+
+export function isBpf2pfError(e: unknown): e is Bpf2pfError {
+  return e instanceof Bpf2pfError;
+}

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readElf } from '../../src/elf/read-elf.js';
+import { corpusObjects, repoRoot } from '../support/corpus.js';
+import { hasTool, runTool, skipLine } from '../support/tools.js';
+import { readManifest } from '../support/manifest.js';
+
+const manifest = readManifest();
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Names the sections whose bytes differ, so a mismatch says where (debug paths, code...). */
+function explainDifference(a: Uint8Array, b: Uint8Array): string {
+  try {
+    const ea = readElf(a);
+    const eb = readElf(b);
+    const names = new Set([...ea.sections, ...eb.sections].map((s) => s.name));
+    const differing = [...names].filter((n) => {
+      const sa = ea.sections.find((s) => s.name === n);
+      const sb = eb.sections.find((s) => s.name === n);
+      return !sa || !sb || sha256(sa.data) !== sha256(sb.data) || sa.size !== sb.size;
+    });
+    return `sections differing: ${differing.join(', ') || '(headers only)'}`;
+  } catch (e) {
+    return `unreadable: ${(e as Error).message}`;
+  }
+}
+
+describe('corpus objects', () => {
+  it('the manifest lists exactly the committed objects, with their hashes', () => {
+    const listed = manifest.objects.map((o) => o.object).sort();
+    expect(corpusObjects().sort()).toEqual(listed);
+    for (const o of manifest.objects) {
+      expect(sha256(readFileSync(join(repoRoot, o.object))), o.object).toBe(o.sha256);
+    }
+  });
+
+  const compilers = Object.keys(manifest.compilers);
+  const missing = compilers.filter((c) => !hasTool(c));
+  const mismatched = compilers.filter((c) => !missing.includes(c) && runTool(c, ['--version']).split('\n')[0].trim() !== manifest.compilers[c]);
+  if (missing.length || mismatched.length) {
+    it('rebuild (skipped)', () => {
+      if (missing.length) skipLine('corpus rebuild', `${missing.join(', ')} not installed; the committed objects are used as they are`);
+      for (const c of mismatched) {
+        skipLine('corpus rebuild', `${c} is "${runTool(c, ['--version']).split('\n')[0].trim()}", the corpus was built with "${manifest.compilers[c]}": codegen and the DWARF producer string would differ`);
+      }
+    });
+    return;
+  }
+
+  const out = mkdtempSync(join(tmpdir(), 'bpf2pf-rebuild-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('a rebuild from the C sources matches the committed objects byte for byte', () => {
+    const r = spawnSync(process.execPath, ['scripts/corpus-build.mjs', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const differences: string[] = [];
+    for (const o of manifest.objects) {
+      const committed = new Uint8Array(readFileSync(join(repoRoot, o.object)));
+      const rebuilt = new Uint8Array(readFileSync(join(out, o.object)));
+      if (sha256(committed) !== sha256(rebuilt)) differences.push(`${o.object}: ${explainDifference(committed, rebuilt)}`);
+    }
+    expect(differences).toEqual([]);
+    console.log(`corpus rebuild: ${manifest.objects.length} objects identical`);
+  }, 600_000);
+});

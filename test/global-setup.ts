@@ -1,0 +1,32 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './support/corpus.js';
+
+/**
+ * Builds the test helpers written in C (the kernel loader) and makes sure a BPF
+ * filesystem is mounted when we are allowed to mount one. Tests that need either check
+ * for themselves and print SKIP when it is not there; nothing here fails the run.
+ */
+export default function setup(): void {
+  const build = join(repoRoot, 'test/.build');
+  mkdirSync(build, { recursive: true });
+  const loader = join(build, 'bpfload');
+  const src = join(repoRoot, 'test/kernel/bpfload.c');
+  const r = spawnSync('gcc', ['-O2', '-Wall', '-o', loader, src, '-lbpf', '-lelf', '-lz'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`SKIP: kernel loader not built: ${r.error ? 'gcc missing' : r.stderr.split('\n')[0]}`);
+  }
+  ensureBpffs();
+}
+
+function ensureBpffs(): void {
+  if (process.getuid?.() !== 0) return;
+  const mounts = existsSync('/proc/mounts') ? readFileSync('/proc/mounts', 'utf8') : '';
+  if (/ \/sys\/fs\/bpf bpf /.test(mounts)) return;
+  try {
+    execFileSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { stdio: 'ignore' });
+  } catch {
+    /* the kernel tests will say SKIP */
+  }
+}
