@@ -135,7 +135,7 @@ function readUnsigned(c: Cursor, bitPos: number, bits: number): bigint {
     v >>= BigInt(bitPos - first * 8);
   } else {
     for (let i = first; i < last; i++) v = (v << 8n) | BigInt(c.bytes[i]);
-    v >>= BigInt(bitPos - first * 8);
+    v >>= BigInt(last * 8 - (bitPos + bits));
   }
   return BigInt.asUintN(bits, v);
 }

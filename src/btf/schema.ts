@@ -112,7 +112,7 @@ function field(cx: Context, rec: BtfRecord, m: BtfRecord['members'][number], dep
   // Without kind_flag a bitfield is an INT narrower than its storage, or not at bit 0 of it.
   const base = underlyingType(cx.btf, m.type).type;
   if (base.kind === 'int' && (base.bitOffset !== 0 || base.bits !== base.size * 8)) {
-    return { name: m.name, bitOffset: m.bitOffset, bitSize: base.bits, type };
+    return { name: m.name, bitOffset: m.bitOffset + base.bitOffset, bitSize: base.bits, type };
   }
   return { name: m.name, bitOffset: m.bitOffset, bitSize: 0, type };
 }

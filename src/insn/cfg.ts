@@ -186,8 +186,8 @@ function buildFunction(
     ranges[ranges.length - 1].push(insn);
   }
   const blockAt = new Map(ranges.map((r, i) => [r[0].slot, i]));
-  const successors: { to: number; kind: EdgeKind }[][] = ranges.map((range) => {
-    const last = range[range.length - 1];
+  const successors: { to: number; kind: EdgeKind }[][] = ranges.map((part) => {
+    const last = part[part.length - 1];
     const next = last.slot + last.slots;
     const fallInto = (kind: EdgeKind): { to: number; kind: EdgeKind } => {
       const to = blockAt.get(next);

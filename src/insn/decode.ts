@@ -13,8 +13,10 @@ import type {
  * - INSN_INVALID: an opcode outside the instruction set; a size or mode that does not exist
  *   for its class; a register number above r10 in a field the instruction uses; a non-zero
  *   field the kernel requires to be zero (src of a K form, imm of an X form, off of
- *   anything but DIV/MOD (off 1), MOV X (8/16/32), jumps, memory and kfunc calls, dst/src
- *   of ja/call/exit, etc.); an `lddw` with a non-zero off, an unknown src subtype, no
+ *   anything but DIV/MOD (off 1: signed), MOV X (off 8/16/32: movsx; ALU64 off 1 with
+ *   imm 1 or 0x10000: addr_space_cast), jumps, memory and kfunc calls, dst/src of
+ *   ja/call/exit, etc.); a call whose src is not 0, 1 or 2; callx (0x8d), which LLVM
+ *   knows but the kernel does not; an `lddw` with a non-zero off, an unknown src subtype, no
  *   second slot, or a second slot whose code, registers or off are non-zero, or whose imm
  *   is non-zero for the map_fd/btf_id/map_idx subtypes.
  * - Merely unusual, decoded without complaint: values the verifier rejects only when it

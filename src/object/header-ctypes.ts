@@ -207,7 +207,7 @@ export function toSchema(t: CType, typedefName?: string): TypeSchema {
       return { kind: 'array', element, length, size: length * element.size };
     }
     case 'pointer':
-      return { kind: 'pointer', size: 8, target: pointeeName(t.target) };
+      return { kind: 'pointer', size: 8, target: toSchemaName(t.target) };
     case 'void':
       return { kind: 'opaque', name: 'void', size: 0 };
     case 'function':
@@ -219,13 +219,7 @@ export function toSchema(t: CType, typedefName?: string): TypeSchema {
   }
 }
 
-/** The name a pointer's target goes by: the same rules as a schema's name; '' when it has none. */
-function pointeeName(t: CType): string {
-  if (t.kind === 'void') return 'void';
-  const s = toSchemaName(t);
-  return s;
-}
-
+/** The name a pointer's target goes by: a schema's name by the same rules; 'void'; '' for none. */
 function toSchemaName(t: CType, typedefName?: string): string {
   switch (t.kind) {
     case 'typedef':
@@ -243,3 +237,31 @@ function toSchemaName(t: CType, typedefName?: string): string {
       return '';
   }
 }
+
+export function findMember(t: Extract<CType, { kind: 'record' }>, name: string): { bitOffset: number; bitSize: number; type: CType } | undefined {
+  for (const f of t.record.layout?.fields ?? []) {
+    if (f.name === name) return f;
+    const inner = stripTypedefs(f.type);
+    if (f.name === '' && inner.kind === 'record') {
+      const found = findMember(inner, name);
+      if (found) return { ...found, bitOffset: found.bitOffset + f.bitOffset };
+    }
+  }
+  return undefined;
+}
+
+export function memberNames(t: CType): string[] {
+  const s = stripTypedefs(t);
+  if (s.kind !== 'record') return [];
+  return (s.record.layout?.fields ?? []).flatMap((f) => (f.name === '' ? memberNames(f.type) : [f.name]));
+}
+
+/** clang's choice of an enum's integer type: int-sized unless a value needs 64 bits; packed takes the smallest. */
+export function enumStorage(values: readonly bigint[], packed: boolean): { size: number; signed: boolean } {
+  const signed = values.some((v) => v < 0n);
+  const fitsIn = (bytes: number): boolean =>
+    values.every((v) => (signed ? BigInt.asIntN(bytes * 8, v) === v : BigInt.asUintN(bytes * 8, v) === v));
+  for (const size of packed ? [1, 2, 4, 8] : [4, 8]) if (fitsIn(size)) return { size, signed };
+  return { size: 8, signed };
+}
+

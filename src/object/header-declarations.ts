@@ -11,7 +11,7 @@ import type {
 import { fail } from '../errors.js';
 import { evaluate, literalBytes, stringBody, where, wrap, type CInt, type ConstEnv } from './header-const-expr.js';
 import {
-  alignOf, baseType, describe, isComplete, sizeOf, stripTypedefs,
+  alignOf, baseType, describe, enumStorage, findMember, isComplete, memberNames, sizeOf, stripTypedefs,
   type CType, type EnumType, type RecordType,
 } from './header-ctypes.js';
 import { layoutRecord, type MemberInput } from './header-layout.js';
@@ -273,6 +273,11 @@ class DeclarationReader {
         // Only an untagged struct or union makes an anonymous member; anything else declares nothing.
         const ts = md.specifiers.types[0];
         if (ts?.kind === 'record' && !ts.tag && ts.members) {
+          // The members of an anonymous member are members of this record too.
+          for (const inner of memberNames(base)) {
+            if (names.has(inner)) fail('SCHEMA_SYNTAX', `${where(md.loc)}: member of anonymous ${ts.union ? 'union' : 'struct'} redeclares '${inner}'`);
+            names.add(inner);
+          }
           const attrs = this.attributes([...md.specifiers.attributes, ...(only?.declarator.attributes ?? [])]);
           out.push({ name: '', type: base, packed: attrs.packed, alignAttr: attrs.align, loc: md.loc });
         }
@@ -396,18 +401,6 @@ class DeclarationReader {
   }
 }
 
-function findMember(t: Extract<CType, { kind: 'record' }>, name: string): { bitOffset: number; bitSize: number; type: CType } | undefined {
-  for (const f of t.record.layout?.fields ?? []) {
-    if (f.name === name) return f;
-    const inner = stripTypedefs(f.type);
-    if (f.name === '' && inner.kind === 'record') {
-      const found = findMember(inner, name);
-      if (found) return { ...found, bitOffset: found.bitOffset + f.bitOffset };
-    }
-  }
-  return undefined;
-}
-
 function next(prev: CInt): CInt {
   const v = prev.value + 1n;
   if (v < 2n ** 31n) return wrap(v, 32, true);
@@ -416,15 +409,6 @@ function next(prev: CInt): CInt {
 
 function sizeOrZero(t: CType): number {
   return isComplete(t) ? sizeOf(t, { file: '', line: 0, column: 0 }) : 0;
-}
-
-/** clang's choice of an enum's integer type: int-sized unless a value needs 64 bits; packed takes the smallest. */
-function enumStorage(values: readonly bigint[], packed: boolean): { size: number; signed: boolean } {
-  const signed = values.some((v) => v < 0n);
-  const fitsIn = (bytes: number): boolean =>
-    values.every((v) => (signed ? BigInt.asIntN(bytes * 8, v) === v : BigInt.asUintN(bytes * 8, v) === v));
-  for (const size of packed ? [1, 2, 4, 8] : [4, 8]) if (fitsIn(size)) return { size, signed };
-  return { size: 8, signed };
 }
 
 export function readDeclarations(decls: readonly ExternalDeclaration[], builtins: ReadonlyMap<string, CInt>): Declarations {

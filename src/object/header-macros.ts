@@ -25,6 +25,24 @@ export interface ExpansionState {
   counter: number;
   /** Tokens still allowed to be produced, against exponential macro definitions. */
   budget: number;
+  /** Hide sets are shared: `set + name` is made once per run, not once per token. */
+  readonly hideCache?: WeakMap<ReadonlySet<string>, Map<string, ReadonlySet<string>>>;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+function withName(set: ReadonlySet<string> | undefined, name: string, state: ExpansionState): ReadonlySet<string> {
+  const base = set ?? EMPTY;
+  if (base.has(name)) return base;
+  const byName = state.hideCache?.get(base);
+  const cached = byName?.get(name);
+  if (cached) return cached;
+  const made = new Set([...base, name]);
+  if (state.hideCache) {
+    if (byName) byName.set(name, made);
+    else state.hideCache.set(base, new Map([[name, made]]));
+  }
+  return made;
 }
 
 export function tokenWhere(t: IToken): string {
@@ -39,9 +57,11 @@ export function makeToken(text: string, site: SourceToken, hide?: ReadonlySet<st
 }
 
 function at(t: SourceToken, site: SourceToken, hide: ReadonlySet<string> | undefined): SourceToken {
+  // A literal of one fixed shape: expansion makes many of these, and spreads are slow.
   return {
-    ...t, file: site.file, startOffset: site.startOffset, startLine: site.startLine, startColumn: site.startColumn,
-    endOffset: site.endOffset, endLine: site.endLine, endColumn: site.endColumn, hide,
+    image: t.image, tokenType: t.tokenType, tokenTypeIdx: t.tokenTypeIdx,
+    startOffset: site.startOffset, startLine: site.startLine, startColumn: site.startColumn,
+    endOffset: site.endOffset, endLine: site.endLine, endColumn: site.endColumn, file: site.file, hide,
   };
 }
 
@@ -86,7 +106,7 @@ export function expandMacros(
       continue;
     }
     if (!m.params) {
-      const hide = union(t.hide, new Set([name]));
+      const hide = withName(t.hide, name, state);
       spend(state, m.body.length + 1, t);
       for (let i = m.body.length - 1; i >= 0; i--) pending.push(at(m.body[i], t, union(m.body[i].hide, hide)));
       continue;
@@ -97,7 +117,7 @@ export function expandMacros(
       continue;
     }
     const { args, close } = collectArguments(pending, t, m);
-    const hide = union(intersect(t.hide, close.hide), new Set([name]));
+    const hide = withName(intersect(t.hide, close.hide), name, state);
     const body = substitute(m, args, t, macros, state);
     spend(state, body.length + 1, t);
     for (let i = body.length - 1; i >= 0; i--) pending.push(at(body[i], t, union(body[i].hide, hide)));

@@ -52,13 +52,15 @@ interface FileInfo {
 class Preprocessor {
   readonly macros = new Map<string, MacroDefinition>();
   readonly out: SourceToken[] = [];
-  readonly state: ExpansionState = { counter: 0, budget: 4_000_000 };
+  // A million tokens is far beyond any real header and keeps a hostile one to a second or so.
+  readonly state: ExpansionState = { counter: 0, budget: 1_000_000, hideCache: new WeakMap() };
   private readonly done = new Map<string, FileInfo>();
   private readonly stack: string[] = [];
 
   constructor(private readonly readFile: ReadFile) {}
 
-  run(path: string, text: string): void {
+  /** Processes `path` unless already done; `text` is only asked for when it is needed. */
+  run(path: string, text: () => string): void {
     if (this.stack.includes(path)) {
       const info = this.done.get(path);
       if (info && (info.pragmaOnce || (info.guard !== undefined && this.macros.has(info.guard)))) return;
@@ -69,8 +71,12 @@ class Preprocessor {
     const info: FileInfo = { pragmaOnce: false };
     this.done.set(path, info);
     this.stack.push(path);
-    this.processLines(path, splitLines(T.lexHeader(text, path)), info);
+    this.processLines(path, splitLines(T.lexHeader(text(), path)), info);
     this.stack.pop();
+  }
+
+  seen(path: string): boolean {
+    return this.done.has(path);
   }
 
   private processLines(path: string, lines: SourceToken[][], info: FileInfo): void {
@@ -197,6 +203,7 @@ class Preprocessor {
     }
     const name = target.image.slice(1, -1);
     const resolved = posix.normalize(posix.isAbsolute(name) ? name : posix.join(posix.dirname(path), name));
+    if (this.seen(resolved)) return this.run(resolved, () => '');
     let text: string;
     try {
       text = this.readFile(resolved);
@@ -205,7 +212,7 @@ class Preprocessor {
       const why = isBpf2pfError(e) || e instanceof Error ? e.message : String(e);
       return fail('SCHEMA_SYNTAX', `${tokenWhere(target)}: cannot read included file '${resolved}': ${why}`);
     }
-    this.run(resolved, text);
+    this.run(resolved, () => text);
   }
 
   private condition(kind: string, line: SourceToken[]): boolean {
@@ -291,16 +298,17 @@ export const PRELUDE_FILE = '<built-in>';
 /** The prelude first, then each entry file with what it includes. */
 export function preprocess(prelude: string, entryFiles: readonly string[], readFile: ReadFile): PreprocessedHeaders {
   const pp = new Preprocessor(readFile);
-  pp.run(PRELUDE_FILE, prelude);
+  pp.run(PRELUDE_FILE, () => prelude);
   for (const file of entryFiles) {
     const path = posix.normalize(file);
+    if (pp.seen(path)) continue;
     let text: string;
     try {
       text = readFile(path);
     } catch (e) {
       return fail('IO', `${path}: cannot read: ${e instanceof Error ? e.message : String(e)}`);
     }
-    pp.run(path, text);
+    pp.run(path, () => text);
   }
   checkNesting(pp.out);
   return { tokens: pp.out, macros: pp.macros, state: pp.state };

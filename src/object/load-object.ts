@@ -25,6 +25,9 @@ export function loadObject(bytes: Uint8Array): BpfObject {
   return {
     littleEndian: elf.header.littleEndian,
     sections: elf.sections.slice(1).map((s) => ({ index: s.index, name: s.name, type: s.type, flags: s.flags, size: s.size })),
+    code: [...new Set(functions.map((f) => f.sectionIndex))]
+      .sort((a, b) => a - b)
+      .map((i) => ({ index: i, name: elf.sections[i].name, bytes: elf.sections[i].data })),
     license: licenseOf(elf),
     programs: code.programs,
     subprograms: code.subprograms,

@@ -15,6 +15,8 @@ export interface BpfObject {
   readonly littleEndian: boolean;
   /** Section names, types and sizes, for summaries and provenance. */
   readonly sections: readonly SectionInfo[];
+  /** Bytes of every section that holds functions, for listings. */
+  readonly code: readonly CodeSection[];
   /** The `license` section's string; undefined when there is none. */
   readonly license: string | undefined;
   /** Programs: functions that are entry points (FUNC symbols outside `.text`). */
@@ -42,6 +44,12 @@ export interface SectionInfo {
   readonly type: number;
   readonly flags: number;
   readonly size: number;
+}
+
+export interface CodeSection {
+  readonly index: number;
+  readonly name: string;
+  readonly bytes: Uint8Array;
 }
 
 export interface SourceLine {

@@ -3,6 +3,7 @@
  * against the DWARF line table (llvm-dwarfdump), func_info against the FUNC symbols
  * (llvm-readelf), and CO-RE records against the probe's known relocations.
  */
+import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBtfExt } from '../../src/btf/ext.js';
 import { parseBtf } from '../../src/btf/parse.js';
@@ -15,6 +16,11 @@ const objects = objectsWithBtf([...probeObjects(), ...corpusObjects()])
     if (!o.ext) console.log(`SKIP: ${o.obj.label} has no .BTF.ext`);
     return o.ext !== undefined;
   });
+
+/** `./a/b.c` and `a/b.c` (objects built with a relative compilation directory). */
+function samePath(a: string, b: string): boolean {
+  return posix.normalize(a) === posix.normalize(b);
+}
 
 const tools = ['llvm-dwarfdump', 'llvm-readelf'].filter((t) => !hasTool(t));
 
@@ -46,7 +52,7 @@ describe('.BTF.ext against DWARF and the symbol table', () => {
       for (const r of sec.records) {
         const what = `line_info ${sec.section}+${r.insnOff} ${r.fileName}:${r.line}:${r.column}`;
         const row = rows.find((d) => d.section === sec.section && d.address === r.insnOff &&
-          d.line === r.line && d.column === r.column && d.file === r.fileName);
+          d.line === r.line && d.column === r.column && samePath(d.file, r.fileName));
         if (row) {
           lines++;
           continue;
@@ -64,8 +70,9 @@ describe('.BTF.ext against DWARF and the symbol table', () => {
         expect(fn, `${what}: neither a DWARF row nor a function start`).toBeDefined();
         const sp = subprograms.get(fn!.name);
         expect(sp, `${what}: no DW_TAG_subprogram for ${fn!.name}`).toBeDefined();
-        expect([dieNumber(sp!, 'DW_AT_decl_line'), dieString(sp!, 'DW_AT_decl_file'), 0],
-          what).toEqual([r.line, r.fileName, r.column]);
+        expect(dieNumber(sp!, 'DW_AT_decl_line'), what).toBe(r.line);
+        expect(samePath(dieString(sp!, 'DW_AT_decl_file') ?? '', r.fileName), what).toBe(true);
+        expect(r.column, what).toBe(0);
         funcStartLines++;
       }
     }

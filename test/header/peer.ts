@@ -49,7 +49,7 @@ export interface BtfType {
 
 function attrsOf(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(/(\w+)=(\S+)/g)) out[m[1]] = m[2];
+  for (const m of text.matchAll(/(\w+)=([^\s,]+)/g)) out[m[1]] = m[2];
   return out;
 }
 
@@ -61,11 +61,11 @@ export function readBtf(object: string): Map<number, BtfType> {
   for (const line of text.split('\n')) {
     const head = /^\[(\d+)\] (\w+) '([^']*)'(.*)$/.exec(line);
     if (head) {
-      cur = { id: Number(head[1]), kind: head[2], name: head[3], attrs: attrsOf(head[4]), lines: [] };
+      cur = { id: Number(head[1]), kind: head[2], name: head[3] === '(anon)' ? '' : head[3], attrs: attrsOf(head[4]), lines: [] };
       types.set(cur.id, cur);
     } else if (cur && line.startsWith('\t')) {
       const named = /^\t'([^']*)'(.*)$/.exec(line);
-      cur.lines.push(named ? { name: named[1], attrs: attrsOf(named[2]) } : { name: '', attrs: attrsOf(line) });
+      cur.lines.push(named ? { name: named[1] === '(anon)' ? '' : named[1], attrs: attrsOf(named[2]) } : { name: '', attrs: attrsOf(line) });
     }
   }
   return types;
@@ -98,7 +98,7 @@ export class Btf {
     const m = /^(struct|union|enum) (.+)$/.exec(key);
     if (!m) return this.find('TYPEDEF', key);
     if (m[1] === 'enum') return this.find('ENUM', m[2]) ?? this.find('ENUM64', m[2]);
-    return this.find(m[1].toUpperCase(), m[2]);
+    return this.find(m[1].toUpperCase(), m[2]) ?? this.find('FWD', m[2]);
   }
 
   skipMods(id: number): BtfType {
@@ -265,5 +265,6 @@ export function sectionBytes(object: string, section: string, dir: string): Buff
 
 /** JSON with bigints, for readable equality failures. */
 export function plain<X>(x: X): unknown {
+  if (x === undefined) return undefined;
   return JSON.parse(JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
 }

@@ -11,7 +11,7 @@ import { buildSectionCfg, type CallResolver, type FunctionBounds, type FunctionC
 import { decodeInstructions } from '../../src/insn/decode.js';
 import type { Insn } from '../../src/insn/types.js';
 import { concatBytes, encodeRawInsn, type RawInsn } from '../support/bpf-elf-writer.js';
-import { buildProbes, type BuiltObject } from './probe-build.js';
+import { buildProbes, corpusObjects, type BuiltObject } from './probe-build.js';
 import {
   OBJCOPY, OBJDUMP19, READELF, dumpSection, isLittleEndianElf, parseObjdump, readRelocations, readSymbols,
   requireTools, run, type ObjdumpSection,
@@ -21,6 +21,7 @@ const toolsPresent = requireTools(OBJDUMP19, READELF, OBJCOPY);
 const build = toolsPresent ? await buildProbes() : undefined;
 const probes = build?.objects ?? [];
 afterAll(() => build?.remove());
+const corpus = toolsPresent ? corpusObjects() : [];
 
 interface Analysed {
   readonly section: ObjdumpSection;
@@ -93,8 +94,8 @@ function acyclicWithoutBackEdges(blocks: FunctionCfg['blocks']): boolean {
   return seen === blocks.length;
 }
 
-describe.skipIf(!toolsPresent)('CFGs of compiled probes', () => {
-  for (const obj of probes) {
+describe.skipIf(!toolsPresent)('CFGs of compiled probes and corpus objects', () => {
+  for (const obj of [...probes, ...corpus]) {
     it(`${obj.label}: blocks follow objdump's jumps and cover every instruction once`, () => {
       for (const { section, cfg } of analyse(obj)) {
         const peer = new Map(section.insns.map((i) => [i.slot, peerControl(i.text, i.slot)]));
@@ -243,7 +244,7 @@ describe('CFG of hand-assembled functions', () => {
     for (const body of [[MOV(0, 0)], [JLT(0, 1, -1)], [MOV(3, 0), CALL(12)]]) {
       const e = errorOf(() => cfgOf(body));
       expect(e.code).toBe('OBJ_BAD_REFERENCE');
-      expect(e.message).toMatch(/falls off the end/);
+      expect(e.message).toMatch(/^tc: function f: slot \d+: control falls off the end of the function \(slots 0\.\.\d+\) into slot \d+$/);
     }
   });
 

@@ -142,3 +142,12 @@ export function readSymbols(file: string): readonly ElfSymbol[] {
   }
   return out;
 }
+
+/** Names of the SHF_EXECINSTR sections, from `llvm-readelf -S`. */
+export function executableSections(file: string): readonly string[] {
+  const out: string[] = [];
+  for (const m of run(READELF, ['-S', '--wide', file]).matchAll(/^\s*\[\s*\d+\]\s+(\S+)\s+PROGBITS\s+[0-9a-f]+\s+[0-9a-f]+\s+[0-9a-f]+\s+[0-9a-f]+\s+([A-Za-z]*)\s/gm)) {
+    if (m[2].includes('X')) out.push(m[1]);
+  }
+  return out;
+}

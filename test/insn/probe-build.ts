@@ -50,6 +50,8 @@ function compile(compiler: string, args: readonly string[]): Promise<void> {
 
 export interface ProbeBuild {
   readonly objects: readonly BuiltObject[];
+  /** Configurations built (8 with both compilers present). */
+  readonly configurations: number;
   /** Removes the temporary directory (call it from afterAll). */
   readonly remove: () => void;
 }
@@ -83,7 +85,11 @@ export async function buildProbes(): Promise<ProbeBuild> {
   for (let i = 0; i < jobs.length; i += width) {
     await Promise.all(jobs.slice(i, i + width).map((j) => compile(j.compiler, j.args)));
   }
-  return { objects: jobs.map((j) => j.obj), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    objects: jobs.map((j) => j.obj),
+    configurations: CONFIGS.filter((c) => present.get(c.compiler)).length,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Every `.o` under corpus/, except corpus/hostile/ (malformed on purpose). */

@@ -2,6 +2,7 @@
 // program, then remove everything again. Used by the corpus tests.
 //
 //   bpfload --pin-root DIR OBJ...
+//   bpfload --describe OBJ        (libbpf's reading of the object: no kernel needed)
 //
 // Objects are loaded in order into one pin root, so maps pinned by name in an earlier
 // object are reused (and checked for compatibility by libbpf) by later ones: the Coppice
@@ -160,6 +161,7 @@ struct legacy {
 	struct section *secs;
 	Elf_Data *symtab;
 	size_t nsym;
+	size_t strtab;
 	int maps_sec;
 	int text_sec;
 	int map_fds[256];
@@ -167,6 +169,20 @@ struct legacy {
 	int nmaps;
 	char license[128];
 };
+
+// The kernel's own account of a map we created from a legacy definition.
+static void report_kernel_map(const char *path, const char *name, int fd) {
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) return;
+	printf("{\"object\":");
+	json_str(path);
+	printf(",\"map\":");
+	json_str(name ? name : "");
+	printf(",\"type\":%u,\"key_size\":%u,\"value_size\":%u,\"max_entries\":%u,\"flags\":%u}\n", info.type,
+	       info.key_size, info.value_size, info.max_entries, info.map_flags);
+}
 
 static int legacy_map_fd(struct legacy *l, GElf_Addr off) {
 	for (int i = 0; i < l->nmaps; i++)
@@ -196,6 +212,7 @@ static int legacy_create_maps(struct legacy *l, const char *path) {
 		l->map_fds[l->nmaps] = fd;
 		l->map_offs[l->nmaps] = s.st_value;
 		l->nmaps++;
+		report_kernel_map(path, elf_strptr(l->elf, l->strtab, s.st_name), fd);
 	}
 	return 0;
 }
@@ -296,6 +313,7 @@ static int legacy_load(const char *path) {
 		if (l.secs[i].sh.sh_type == SHT_SYMTAB) {
 			l.symtab = l.secs[i].data;
 			l.nsym = l.secs[i].sh.sh_size / l.secs[i].sh.sh_entsize;
+			l.strtab = l.secs[i].sh.sh_link;
 		} else if (strcmp(l.secs[i].name, "maps") == 0) {
 			l.maps_sec = (int)i;
 		} else if (strcmp(l.secs[i].name, ".text") == 0) {
@@ -317,10 +335,7 @@ static int legacy_load(const char *path) {
 			continue;
 		struct section *ps = &l.secs[s.st_shndx];
 		if (!(ps->sh.sh_flags & SHF_EXECINSTR)) continue;
-		size_t sym_strtab = 0;
-		for (size_t k = 1; k < l.nsec; k++)
-			if (l.secs[k].sh.sh_type == SHT_SYMTAB) sym_strtab = l.secs[k].sh.sh_link;
-		const char *name = elf_strptr(l.elf, sym_strtab, s.st_name);
+		const char *name = elf_strptr(l.elf, l.strtab, s.st_name);
 		size_t n = s.st_size / 8;
 		struct bpf_insn *insns = calloc(n + text_slots, sizeof(*insns));
 		memcpy(insns, (char *)ps->data->d_buf + s.st_value, s.st_size);
@@ -368,6 +383,57 @@ out:
 	return rc;
 }
 
+// ---- describe: libbpf's view of programs and maps, before anything is loaded -----------
+
+static void describe_map(const char *path, struct bpf_map *m, const char *outer) {
+	printf("{\"object\":");
+	json_str(path);
+	printf(",\"map\":");
+	json_str(bpf_map__name(m));
+	if (outer) {
+		printf(",\"innerOf\":");
+		json_str(outer);
+	}
+	printf(",\"type\":%d,\"key_size\":%u,\"value_size\":%u,\"max_entries\":%u,\"flags\":%u,\"numa_node\":%u,\"map_extra\":\"%llu\",\"internal\":%s,\"pinned_by_name\":%s}\n",
+	       (int)bpf_map__type(m), bpf_map__key_size(m), bpf_map__value_size(m), bpf_map__max_entries(m),
+	       bpf_map__map_flags(m), bpf_map__numa_node(m), (unsigned long long)bpf_map__map_extra(m),
+	       bpf_map__is_internal(m) ? "true" : "false", bpf_map__pin_path(m) ? "true" : "false");
+}
+
+static int describe(const char *path) {
+	libbpf_log_len = 0;
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		printf("{\"object\":");
+		json_str(path);
+		printf(",\"error\":");
+		json_str(libbpf_log);
+		printf("}\n");
+		return 1;
+	}
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		printf("{\"object\":");
+		json_str(path);
+		printf(",\"program\":");
+		json_str(bpf_program__name(prog));
+		printf(",\"section\":");
+		json_str(bpf_program__section_name(prog));
+		const char *type = libbpf_bpf_prog_type_str(bpf_program__type(prog));
+		printf(",\"type\":");
+		json_str(type ? type : "unspec");
+		printf(",\"insns\":%zu,\"autoload\":%s}\n", bpf_program__insn_cnt(prog), bpf_program__autoload(prog) ? "true" : "false");
+	}
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, obj) {
+		describe_map(path, m, NULL);
+		struct bpf_map *inner = bpf_map__inner_map(m);
+		if (inner) describe_map(path, inner, bpf_map__name(m));
+	}
+	bpf_object__close(obj);
+	return 0;
+}
+
 // ---- driver --------------------------------------------------------------------------
 
 static void remove_tree(const char *dir) {
@@ -392,6 +458,10 @@ static void remove_tree(const char *dir) {
 int main(int argc, char **argv) {
 	const char *pin_root = NULL;
 	int first = 1;
+	if (argc == 3 && strcmp(argv[1], "--describe") == 0) {
+		libbpf_set_print(capture_libbpf);
+		return describe(argv[2]);
+	}
 	if (argc > 2 && strcmp(argv[1], "--pin-root") == 0) {
 		pin_root = argv[2];
 		first = 3;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readElf } from '../../src/elf/read-elf.js';
 import { SHF, STT } from '../../src/elf/types.js';
+import { loadObject } from '../../src/object/load-object.js';
 import { repoRoot } from '../support/corpus.js';
 import { bpffsEntries, kernelUnavailable, loadIntoKernel, type LoadResult } from '../support/kernel.js';
 import { readManifest, type BuiltObject } from '../support/manifest.js';
@@ -34,15 +35,30 @@ function describeFailures(results: LoadResult[]): string {
     .join('\n\n');
 }
 
+/** Map names of an object: what libbpf would pin by name. */
+function mapNames(object: string): string[] {
+  return loadObject(new Uint8Array(readFileSync(join(repoRoot, object)))).maps.map((m) => m.name);
+}
+
 function checkGroup(objects: BuiltObject[], tag: string): void {
-  const before = bpffsEntries();
-  const results = loadIntoKernel(objects.map((o) => o.object), tag);
-  expect(bpffsEntries()).toEqual(before); // nothing left pinned
+  const before = new Set(bpffsEntries());
+  const { programs: results, maps: kernelMaps } = loadIntoKernel(objects.map((o) => o.object), tag);
+  // Nothing of ours left pinned. Other processes may pin meanwhile, so only our names count.
+  const ours = new Set(objects.flatMap((o) => mapNames(o.object)));
+  expect(bpffsEntries().filter((e) => !before.has(e) && ours.has(e))).toEqual([]);
   expect(describeFailures(results)).toBe('');
   for (const o of objects) {
     const loaded = results.filter((r) => r.object.endsWith(o.object)).map((r) => r.program).sort();
     expect(loaded).toEqual(programsInElf(o.object));
     expect(loaded.length).toBeGreaterThan(0);
+    // Maps our own legacy loader created: the kernel's account must match our reading.
+    const created = kernelMaps.filter((m) => m.object.endsWith(o.object));
+    if (created.length) {
+      const ours = loadObject(new Uint8Array(readFileSync(join(repoRoot, o.object)))).maps;
+      const byName = <T extends { name: string }>(xs: T[]): T[] => xs.sort((a, b) => a.name.localeCompare(b.name));
+      expect(byName(created.map((k) => ({ name: k.map, type: k.type, keySize: k.key_size, valueSize: k.value_size, maxEntries: k.max_entries, flags: k.flags }))))
+        .toEqual(byName(ours.map((m) => ({ name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags }))));
+    }
   }
 }
 

@@ -213,8 +213,9 @@ export function dwarfLineRows(obj: string): DwarfLineRow[] {
       const name = files.get(pendingFile) ?? '';
       if (!name.startsWith('/')) {
         // Relative directories are relative to directory 0, the compilation directory.
-        let d = dirs.get(Number(dirIndex[1])) ?? '';
-        if (!d.startsWith('/')) d = `${dirs.get(0) ?? ''}/${d}`;
+        const index = Number(dirIndex[1]);
+        let d = dirs.get(index) ?? '';
+        if (index !== 0 && !d.startsWith('/')) d = `${dirs.get(0) ?? ''}/${d}`;
         files.set(pendingFile, `${d}/${name}`);
       }
       pendingFile = undefined;

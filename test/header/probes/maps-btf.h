@@ -42,7 +42,7 @@ struct {
 } mb_bloom SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARENA);
+	__uint(type, 33 /* BPF_MAP_TYPE_ARENA, newer than the 6.1 uapi headers */);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 10);
 	__ulong(map_extra, 0x1ULL << 44);
@@ -58,7 +58,6 @@ struct {
 
 struct mb_inner {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__type(key, struct bpf_lpm_trie_key_u8);
 	__uint(key_size, 8);
 	__type(value, __u32);
 	__uint(max_entries, 1024);

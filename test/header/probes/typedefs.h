@@ -1,4 +1,5 @@
 /* typedef chains; typedefs of structs, unions, enums, arrays and pointers; forward declarations. */
+// expect-incomplete: struct td_fwd
 // expect-types: struct td_fwd, struct td_node, td_node_t, td_chain1, td_chain2, td_chain3, td_mac, struct td_user, td_anon, td_anon_union, td_ptr, td_arr2, struct td_late, td_late_t, td_pair, td_en
 struct td_fwd;
 struct td_node { struct td_node *next; struct td_fwd *opaque; void *any; };

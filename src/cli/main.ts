@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { EXIT } from './exit.js';
+import { registerInspect } from './inspect.js';
+
+const program = new Command();
+program
+  .name('bpf2pf')
+  .description('Compile Linux eBPF tc/XDP objects into FreeBSD pf, dummynet and ng_bpf configuration')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // commander's own errors (unknown option, missing argument) are bad usage: exit 2.
+    process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT);
+  });
+registerInspect(program);
+await program.parseAsync(process.argv);
