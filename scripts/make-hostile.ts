@@ -15,7 +15,8 @@ import { readElf, sectionByName } from '../src/elf/read-elf.js';
 import { STT, type ElfFile, type ElfRelocation } from '../src/elf/types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const outDir = join(root, 'corpus/hostile');
+/** corpus/hostile, or the folder given as the first argument (the freshness test uses one). */
+const outDir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'corpus/hostile');
 
 const SOURCES = {
   coppice: 'corpus/coppice/obj/mvmtap.bpfel.v3.O2.o',
@@ -305,7 +306,7 @@ function main(): void {
     writeFileSync(join(outDir, `${c.name}.expect`), `${c.expect}\n${c.why}\nfrom: ${from}\n`);
   }
   const count = readdirSync(outDir).filter((f) => f.endsWith('.o')).length;
-  process.stdout.write(`wrote ${count} hostile objects to corpus/hostile/\n`);
+  process.stdout.write(`wrote ${count} hostile objects to ${outDir}\n`);
 }
 
 main();

@@ -93,9 +93,5 @@ export class ByteWindow {
  * to one code unit so that nothing is lost and a later check sees every odd byte.
  */
 export function decodeLatin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) {
-    s += String.fromCharCode(...b.subarray(i, i + 4096));
-  }
-  return s;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }

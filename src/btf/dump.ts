@@ -10,12 +10,14 @@ import { assertNever, type Btf, type BtfType } from './types.js';
  * `(anon)` parameter of type 0 and counts it in vlen; DATASEC entries end with the kind
  * and name of the type they point at.
  *
- * DATASEC offsets and sizes print as they are in effect: raw (what bpftool shows) unless
- * `withDatasecFixups` was applied.
+ * DATASEC offsets and sizes print as stored in the file (what bpftool shows of a file),
+ * or with `{ values: 'effective' }` as in effect after `withDatasecFixups` (what bpftool
+ * shows of BTF a loader has fixed up and loaded).
  */
-export function formatBtfRaw(btf: Btf): string {
+export function formatBtfRaw(btf: Btf, options: { values: 'file' | 'effective' } = { values: 'file' }): string {
+  const effective = options.values === 'effective';
   let out = '';
-  for (let id = 1; id < btf.types.length; id++) out += formatType(btf, btf.types[id]) + '\n';
+  for (let id = 1; id < btf.types.length; id++) out += formatType(btf, btf.types[id], effective) + '\n';
   return out;
 }
 
@@ -48,7 +50,7 @@ function linkageName(l: number): string {
   return ['static', 'global', 'extern'][l] ?? '(unknown)';
 }
 
-function formatType(btf: Btf, t: BtfType): string {
+function formatType(btf: Btf, t: BtfType, effective: boolean): string {
   const head = `[${t.id}] ${kindLabel(t)} '${shown(t.name)}'`;
   switch (t.kind) {
     case 'void':
@@ -88,10 +90,10 @@ function formatType(btf: Btf, t: BtfType): string {
     case 'var':
       return `${head} type_id=${t.type}, linkage=${linkageName(t.linkage)}`;
     case 'datasec':
-      return head + ` size=${t.size} vlen=${t.vars.length}` + t.vars
+      return head + ` size=${effective ? t.size : t.rawSize} vlen=${t.vars.length}` + t.vars
         .map((v) => {
           const vt = btf.types[v.type];
-          return `\n\ttype_id=${v.type} offset=${v.offset} size=${v.size} (${kindLabel(vt)} '${shown(vt.name)}')`;
+          return `\n\ttype_id=${v.type} offset=${effective ? v.offset : v.rawOffset} size=${v.size} (${kindLabel(vt)} '${shown(vt.name)}')`;
         })
         .join('');
     case 'float':

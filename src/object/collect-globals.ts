@@ -3,6 +3,7 @@ import { globalsFromBtf, type BtfGlobal } from '../btf/globals.js';
 import { typeById } from '../btf/resolve.js';
 import { LINKAGE_EXTERN, LINKAGE_GLOBAL, LINKAGE_STATIC, type Btf } from '../btf/types.js';
 import { SHT, STB, STT, type ElfFile } from '../elf/types.js';
+import { compareText } from '../order.js';
 import type { BpfGlobal, DataSection } from './types.js';
 
 /** `.rodata`, `.data`, `.bss` and their `.name` variants (libbpf's internal maps). */
@@ -46,7 +47,7 @@ export function collectGlobals(elf: ElfFile, btf: Btf | undefined, data: readonl
     if (out.some((o) => o.name === g.name)) continue; // placed elsewhere by clang, found through its symbol
     out.push(makeGlobal(elf, btf, g.name, section, g.offset, g.size, g, undefined));
   }
-  return out.sort((a, b) => a.section.localeCompare(b.section) || a.offset - b.offset || a.name.localeCompare(b.name));
+  return out.sort((a, b) => compareText(a.section, b.section) || a.offset - b.offset || compareText(a.name, b.name));
 }
 
 function linkageName(linkage: number): BpfGlobal['linkage'] {

@@ -142,7 +142,7 @@ function arrayLengthBehindPointer(f: LaidOutField): number | undefined {
   return p.target.length ?? 0;
 }
 
-/** `= { .values = { [1] = &prog, [2] = &other } }`. */
+/** `= { .values = { [1] = &prog, [2] = (void *)&other } }`. */
 function initialSlots(v: DeclaredVariable, decl: MapDeclaration, exprs: MapExpressions): MapSlot[] {
   const init = v.initializer as Initializer;
   if (init.kind !== 'list') return bad(init.loc, v.name, 'a map initializer must be a { .values = ... } list');
@@ -157,7 +157,9 @@ function initialSlots(v: DeclaredVariable, decl: MapDeclaration, exprs: MapExpre
       const sd = slot.designators;
       if (sd.length > 1 || sd[0]?.kind === 'field') bad(item.value.loc, v.name, 'values are set by [index] = &name');
       if (sd[0]?.kind === 'index') index = Number(exprs.evaluate(sd[0].index).value);
-      const e = slot.value.kind === 'expr' ? slot.value.expr : undefined;
+      // `(void *)&prog` is as common as `&prog`: a cast changes nothing about the target.
+      let e = slot.value.kind === 'expr' ? slot.value.expr : undefined;
+      while (e?.kind === 'cast') e = e.operand;
       const target = e?.kind === 'unary' && e.op === '&' ? e.operand : e;
       if (target?.kind !== 'ident') return bad(slot.value.loc, v.name, 'a value must be &name of a program or map');
       if (index < 0 || index >= decl.maxEntries) bad(slot.value.loc, v.name, `slot ${index} is outside max_entries ${decl.maxEntries}`);

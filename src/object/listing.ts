@@ -16,7 +16,8 @@ export function objectListing(obj: BpfObject): string {
     let lastFile = '';
     const sourceLines = (slot: number): string[] | undefined => {
       const l = lines.get(slot);
-      if (!l) return undefined;
+      // clang writes line 0 for instructions it made up (constant loads): nothing to show.
+      if (!l || l.line === 0) return undefined;
       const file = l.file === lastFile ? '' : `${l.file}:`;
       lastFile = l.file;
       return [`${file}${l.line}: ${l.text.trim()}`];

@@ -1,6 +1,7 @@
 import { decodeLatin1 } from '../bytes.js';
 import { readElf, sectionByName } from '../elf/read-elf.js';
 import type { ElfFile } from '../elf/types.js';
+import { compareText } from '../order.js';
 import { collectCode } from './collect-code.js';
 import { collectDataSections, collectGlobals } from './collect-globals.js';
 import { collectMaps } from './collect-maps.js';
@@ -54,5 +55,5 @@ function externsOf(refs: readonly { kind: string; name?: string }[]): BpfExtern[
   for (const r of refs) {
     if ((r.kind === 'kfunc' || r.kind === 'ksym') && r.name) out.set(r.name, { name: r.name, kind: r.kind });
   }
-  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...out.values()].sort((a, b) => compareText(a.name, b.name));
 }

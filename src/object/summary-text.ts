@@ -2,7 +2,7 @@ import { helperName } from '../insn/helper-names.js';
 import { layoutLines, typeName } from './describe-schema.js';
 import type { MapDeclaration } from './map-declaration.js';
 import { mapFlagNames, mapTypeName } from './map-types.js';
-import type { TypeSchema } from './schema.js';
+import { isNetworkOrder, type TypeSchema } from './schema.js';
 import type { BpfFunction, BpfGlobal, BpfMap, BpfObject, BpfProgram } from './types.js';
 
 /** The readable summary `bpf2pf inspect` prints. */
@@ -74,6 +74,13 @@ function mapLines(m: BpfMap): string[] {
 
 function globalLine(g: BpfGlobal): string {
   const type = g.schema ? `${g.constVolatile ? 'const volatile ' : ''}${typeName(g.schema)}` : `${g.size} bytes`;
-  const value = g.value === undefined ? '' : ` = ${JSON.stringify(g.value)}`;
+  const value = g.schema && isNetworkOrder(g.schema) ? ` = ${networkValue(g.initial)}` : g.value === undefined ? '' : ` = ${JSON.stringify(g.value)}`;
   return `  ${g.section}+${g.offset}  ${g.name}: ${type}${value}`;
+}
+
+/** A __be16/__be32 as a person reads it: a port number, or an IPv4 address, and its hex. */
+function networkValue(bytes: Uint8Array): string {
+  const n = bytes.reduce((acc, b) => acc * 256 + b, 0);
+  const hex = `0x${n.toString(16).padStart(bytes.length * 2, '0')}`;
+  return bytes.length === 4 ? `${[...bytes].join('.')} (${hex})` : `${n} (${hex})`;
 }

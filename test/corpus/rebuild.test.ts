@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,27 @@ describe('corpus objects', () => {
     expect(corpusObjects().sort()).toEqual(listed);
     for (const o of manifest.objects) {
       expect(sha256(readFileSync(join(repoRoot, o.object))), o.object).toBe(o.sha256);
+    }
+  });
+
+  it('corpus/README.md lists every object as built', () => {
+    const r = spawnSync(process.execPath, ['scripts/corpus-readme.mjs', '--check'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const readme = readFileSync(join(repoRoot, 'corpus/README.md'), 'utf8');
+    for (const o of manifest.objects) expect(readme).toContain(o.object.replace(/^corpus\//, ''));
+  });
+
+  it('the hostile generator reproduces the committed hostile objects', () => {
+    const out = mkdtempSync(join(tmpdir(), 'bpf2pf-hostile-'));
+    try {
+      const r = spawnSync(process.execPath, ['dist/scripts/make-hostile.js', out], { cwd: repoRoot, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const committed = readdirSync(join(repoRoot, 'corpus/hostile')).sort();
+      expect(readdirSync(out).sort()).toEqual(committed);
+      for (const f of committed) expect(sha256(readFileSync(join(out, f))), f).toBe(sha256(readFileSync(join(repoRoot, 'corpus/hostile', f))));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 

@@ -7,41 +7,11 @@
  */
 #include "coppice_helpers.h"
 #include "coppice_maps.h"
+#include "nodenic_maps.h"
 #include "coppice_nat.h"
-
-/* Slots of the DNS answer parser chain. */
-#define WORLD_DNS_HDR 0
-#define WORLD_DNS_QUESTION 1
-#define WORLD_DNS_ANSWERS 2
-#define WORLD_DNS_STAGES 3
 
 /* Answer records examined per reply; the rest go unlearned. */
 #define DNS_MAX_ANSWERS 8
-
-int world_dns_hdr(struct __sk_buff *skb);
-int world_dns_question(struct __sk_buff *skb);
-int world_dns_answers(struct __sk_buff *skb);
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	/* by size: the kernel refuses BTF key/value types on a PROG_ARRAY */
-	__uint(key_size, sizeof(__u32));
-	__uint(max_entries, WORLD_DNS_STAGES);
-	__array(values, int (void *));
-} world_dns_progs SEC(".maps") = {
-	.values = {
-		[WORLD_DNS_HDR] = (void *)&world_dns_hdr,
-		[WORLD_DNS_QUESTION] = (void *)&world_dns_question,
-		[WORLD_DNS_ANSWERS] = (void *)&world_dns_answers,
-	},
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__type(key, __u32);
-	__type(value, struct world_scratch);
-	__uint(max_entries, 1);
-} world_percpu SEC(".maps");
 
 /* ------------------------------------------------------- inbound mappings */
 

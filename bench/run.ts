@@ -1,0 +1,86 @@
+/**
+ * npm run bench: speed and memory of the reader, measured, never asserted.
+ *
+ * - loadObject per corpus object (median of warm runs) and for the whole corpus;
+ * - whole-process wall time of `bpf2pf inspect --disasm` beside `llvm-objdump -d` on the
+ *   largest corpus object, with a bare `node -e 0` for Node's own start-up;
+ * - heap and peak RSS after reading the whole corpus.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadObject } from '../src/object/load-object.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function corpus(): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith('.o')) out.push(p);
+    }
+  };
+  walk(join(root, 'corpus/coppice'));
+  walk(join(root, 'corpus/idioms'));
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeMs(f: () => void): number {
+  const t = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+function wallMs(cmd: string, args: string[], runs: number): number | undefined {
+  const probe = spawnSync(cmd, args, { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) return undefined;
+  return median(Array.from({ length: runs }, () => timeMs(() => spawnSync(cmd, args, { stdio: 'ignore' }))));
+}
+
+const files = corpus();
+const bytes = files.map((f) => new Uint8Array(readFileSync(f)));
+
+const cold = timeMs(() => loadObject(bytes[0]));
+const perObject = files.map((f, i) => {
+  for (let k = 0; k < 3; k++) loadObject(bytes[i]);
+  return { file: relative(root, f), size: bytes[i].length, ms: median(Array.from({ length: 15 }, () => timeMs(() => loadObject(bytes[i])))) };
+});
+const whole = median(Array.from({ length: 5 }, () => timeMs(() => bytes.forEach((b) => loadObject(b)))));
+const kept = bytes.map((b) => loadObject(b));
+const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+const rssMiB = process.resourceUsage().maxRSS / 1024;
+
+const largest = perObject.reduce((a, b) => (b.size > a.size ? b : a));
+const cli = join(root, 'dist/src/cli/main.js');
+const runs = 20;
+const ours = wallMs(process.execPath, [cli, 'inspect', '--disasm', join(root, largest.file)], runs);
+const objdump = wallMs('llvm-objdump', ['-d', join(root, largest.file)], runs);
+const bareNode = wallMs(process.execPath, ['-e', '0'], runs);
+
+const out: string[] = [];
+out.push(`bpf2pf bench  (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${files.length} corpus objects)`);
+out.push('', 'loadObject, median of 15 warm runs (10 largest objects):');
+for (const o of [...perObject].sort((a, b) => b.size - a.size).slice(0, 10)) {
+  out.push(`  ${o.ms.toFixed(2).padStart(7)} ms  ${(o.size / 1024).toFixed(0).padStart(4)} KiB  ${o.file}`);
+}
+const perKiB = perObject.reduce((a, o) => a + o.ms, 0) / perObject.reduce((a, o) => a + o.size / 1024, 0);
+out.push(`  first (cold) load: ${cold.toFixed(1)} ms; all objects: ${(perKiB * 1000).toFixed(1)} us per KiB of object`);
+out.push(`whole corpus (${files.length} objects, ${(bytes.reduce((a, b) => a + b.length, 0) / 2 ** 20).toFixed(1)} MiB): ${whole.toFixed(1)} ms`);
+out.push(`memory with the whole corpus loaded: heap ${heapMiB.toFixed(1)} MiB, peak RSS ${rssMiB.toFixed(1)} MiB (${kept.length} objects held)`);
+out.push('', `whole process, median of ${runs} runs, on ${largest.file}:`);
+const fmt = (v: number | undefined): string => (v === undefined ? 'n/a (tool missing)' : `${v.toFixed(1)} ms`);
+out.push(`  bpf2pf inspect --disasm  ${fmt(ours)}`);
+out.push(`  llvm-objdump -d          ${fmt(objdump)}`);
+out.push(`  node -e 0 (start-up)     ${fmt(bareNode)}`);
+if (ours !== undefined && objdump !== undefined) {
+  out.push(`  ratio ${(ours / objdump).toFixed(1)}x llvm-objdump (aim: 3x); Node start-up alone is ${bareNode ? (bareNode / objdump).toFixed(1) : '?'}x`);
+}
+process.stdout.write(`${out.join('\n')}\n`);
