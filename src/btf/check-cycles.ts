@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import type { Btf, BtfType } from './types.js';
+import { referencedTypeIds, type Btf, type BtfType } from './types.js';
 
 /**
  * References that need the target's layout to lay out the referrer: everything but
@@ -7,38 +7,7 @@ import type { Btf, BtfType } from './types.js';
  * "Loop detected"); a cycle through a pointer is an ordinary linked structure.
  */
 function byValueTargets(t: BtfType): readonly number[] {
-  switch (t.kind) {
-    case 'typedef':
-    case 'volatile':
-    case 'const':
-    case 'restrict':
-    case 'type_tag':
-    case 'var':
-    case 'decl_tag':
-    case 'func':
-      return [t.type];
-    case 'array':
-      return [t.type];
-    case 'struct':
-    case 'union':
-      return t.members.map((m) => m.type);
-    case 'func_proto':
-      return [t.returnType, ...t.params.map((p) => p.type)];
-    case 'datasec':
-      return t.vars.map((v) => v.type);
-    case 'ptr':
-    case 'void':
-    case 'int':
-    case 'enum':
-    case 'enum64':
-    case 'fwd':
-    case 'float':
-      return [];
-    default: {
-      const never: never = t;
-      return never;
-    }
-  }
+  return t.kind === 'ptr' ? [] : referencedTypeIds(t);
 }
 
 /**

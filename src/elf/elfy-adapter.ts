@@ -1,6 +1,7 @@
 import elfy from 'elfy';
 import { ByteWindow } from '../bytes.js';
 import { fail, isBpf2pfError } from '../errors.js';
+import type { ElfSection } from './types.js';
 
 /**
  * Section headers through elfy, corrected where elfy is wrong. Checked field by field
@@ -22,19 +23,8 @@ import { fail, isBpf2pfError } from '../errors.js';
  * What elfy gets right and we use: sh_name resolved to a string, sh_type, sh_offset,
  * sh_size, sh_link, sh_info and sh_addr.
  */
-export interface RawSectionHeader {
-  readonly name: string;
-  readonly nameOffset: number;
-  readonly type: number;
-  readonly flags: number;
-  readonly addr: number;
-  readonly offset: number;
-  readonly size: number;
-  readonly link: number;
-  readonly info: number;
-  readonly addralign: number;
-  readonly entsize: number;
-}
+/** A section header as read, before its bytes are attached (see read-elf.ts). */
+export type RawSectionHeader = Omit<ElfSection, 'index' | 'data'> & { readonly nameOffset: number };
 
 interface ElfySection {
   name: string;
