@@ -59,7 +59,7 @@ const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 const rssMiB = process.resourceUsage().maxRSS / 1024;
 
 const largest = perObject.reduce((a, b) => (b.size > a.size ? b : a));
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/cli/main.js');
 const runs = 20;
 const ours = wallMs(process.execPath, [cli, 'inspect', '--disasm', join(root, largest.file)], runs);
 const objdump = wallMs('llvm-objdump', ['-d', join(root, largest.file)], runs);

@@ -11,7 +11,7 @@ import { repoRoot } from '../support/corpus.js';
 
 const dir = join(repoRoot, 'corpus/hostile');
 const cases = readdirSync(dir).filter((f) => f.endsWith('.o')).sort();
-const cli = join(repoRoot, 'dist/src/cli/main.js');
+const cli = join(repoRoot, 'dist/cli/main.js');
 
 function expected(name: string): string {
   return readFileSync(join(dir, name.replace(/\.o$/, '.expect')), 'utf8').split('\n')[0].trim();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { repoRoot } from './corpus.js';
 
 /** The built CLI (npm test builds first, through the pretest script). */
-export const CLI = join(repoRoot, 'dist/src/cli/main.js');
+export const CLI = join(repoRoot, 'dist/cli/main.js');
 
 export interface CliResult {
   status: number | null;
