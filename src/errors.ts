@@ -41,7 +41,21 @@ export type InputErrorCode =
   | 'USAGE' // a command line that does not make sense
   | 'IO'; // a file that cannot be read or written
 
-export type ErrorCode = ObjectErrorCode | InputErrorCode;
+/**
+ * A program run by the interpreter (src/vm) stopped for a reason the verifier would have
+ * ruled out, or that our model does not cover: never a guessed result.
+ */
+export type VmErrorCode =
+  | 'VM_UNKNOWN_HELPER' // a helper the interpreter does not implement (named in the message)
+  | 'VM_UNKNOWN_KFUNC' // a kernel function the interpreter does not implement
+  | 'VM_BAD_ACCESS' // a load or store outside every region, or of a width a region refuses
+  | 'VM_BAD_CONTEXT' // a context field a program of this type may not read or write
+  | 'VM_BAD_CALL' // a call or tail call that does not resolve, or frames nested too deep
+  | 'VM_STEP_LIMIT' // more instructions than the run's budget: a loop the verifier bounds differently
+  | 'VM_BAD_STATE' // a map state that does not fit the object's maps (sizes, unknown names)
+  | 'VM_UNSUPPORTED'; // a construct the interpreter knowingly does not model
+
+export type ErrorCode = ObjectErrorCode | InputErrorCode | VmErrorCode;
 
 export class Bpf2pfError extends Error {
   readonly code: ErrorCode;
