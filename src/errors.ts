@@ -55,7 +55,14 @@ export type VmErrorCode =
   | 'VM_BAD_STATE' // a map state that does not fit the object's maps (sizes, unknown names)
   | 'VM_UNSUPPORTED'; // a construct the interpreter knowingly does not model
 
-export type ErrorCode = ObjectErrorCode | InputErrorCode | VmErrorCode;
+/** Classic BPF programs (src/cbpf): assembly text, encoded bytes, FreeBSD's validator. */
+export type CbpfErrorCode =
+  | 'CBPF_SYNTAX' // assembly text (tcpdump -d, -dd or -ddd form) that does not parse; line:col in the message
+  | 'CBPF_BAD_ENCODING' // bytes that are not whole 8-byte struct bpf_insn records, or a field out of range
+  | 'CBPF_INVALID' // a program bpf_validate would refuse; the message names the instruction and the rule
+  | 'CBPF_TOO_LONG'; // more instructions than the target accepts (FreeBSD net.bpf.maxinsns, 512 by default)
+
+export type ErrorCode = ObjectErrorCode | InputErrorCode | VmErrorCode | CbpfErrorCode;
 
 export class Bpf2pfError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './support/corpus.js';
 
@@ -17,7 +17,28 @@ export default function setup(): void {
   if (r.status !== 0) {
     console.log(`SKIP: kernel loader not built: ${r.error ? 'gcc missing' : r.stderr.split('\n')[0]}`);
   }
+  // The kernel oracle of the differential tests (test/oracle/*.c).
+  const oracleDir = join(repoRoot, 'test/oracle');
+  const oracleSources = readdirSync(oracleDir).filter((f) => f.endsWith('.c')).map((f) => join(oracleDir, f));
+  // Built beside and renamed into place: a test run in progress keeps a whole binary.
+  const oracleTmp = join(build, `oracle.${process.pid}.tmp`);
+  const o = spawnSync('gcc', ['-O2', '-Wall', '-o', oracleTmp, ...oracleSources, '-lbpf', '-lelf', '-lz'], { encoding: 'utf8' });
+  if (o.status === 0) {
+    renameSync(oracleTmp, join(build, 'oracle'));
+  } else {
+    console.log(`SKIP: kernel oracle not built: ${o.error ? 'gcc missing' : o.stderr.split('\n')[0]}`);
+  }
+  buildPcapHarness(build);
   ensureBpffs();
+}
+
+/** test/cbpf's oracle: libpcap's bpf_validate/bpf_filter/bpf_image and the Linux socket filter. */
+function buildPcapHarness(build: string): void {
+  const src = join(repoRoot, 'test/cbpf/pcap-harness.c');
+  const r = spawnSync('gcc', ['-O2', '-Wall', '-o', join(build, 'pcap-harness'), src, '-lpcap'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`SKIP: cBPF harness not built: ${r.error ? 'gcc missing' : r.stderr.split('\n')[0]}`);
+  }
 }
 
 function ensureBpffs(): void {

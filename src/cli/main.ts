@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { EXIT } from './exit.js';
+import { registerCbpf } from './cbpf.js';
 import { registerInspect } from './inspect.js';
 
 const program = new Command();
@@ -14,4 +15,5 @@ program
     process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT);
   });
 registerInspect(program);
+registerCbpf(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,296 @@
+/**
+ * Symbolic values of the lifter. A register or memory cell holds one of these; guards
+ * and effects are built from them. Every value has a canonical `key` string, so two
+ * reads of the same packet bytes, the same context field or the same map value field
+ * are recognised as the same quantity (which is what lets a later comparison be decided
+ * by an earlier one).
+ *
+ * Scalars are 64-bit; 32-bit ALU results are modelled by an explicit `zext32`.
+ */
+
+export type Width = 32 | 64;
+
+/** Where a scalar came from. */
+export type Source =
+  /** A context field (`__sk_buff` or `xdp_md`), by name. */
+  | { readonly kind: 'ctx'; readonly field: string; readonly size: number }
+  /** Packet bytes at `offset` (relative to data), `size` bytes, as loaded (object byte order). */
+  | { readonly kind: 'pkt'; readonly offset: Sym; readonly size: number }
+  /** The packet length (data_end - data). */
+  | { readonly kind: 'pktLen' }
+  /** A field of the value a lookup found: `lookup` is the path's lookup number. */
+  | { readonly kind: 'mapValue'; readonly lookup: number; readonly offset: number; readonly size: number }
+  /** A writable global (.data/.bss) or a .rodata byte range we could not read. */
+  | { readonly kind: 'global'; readonly section: string; readonly offset: number; readonly size: number }
+  /** The result of a helper call (number `call` on the path). */
+  | { readonly kind: 'helper'; readonly helper: string; readonly call: number }
+  /** Something the lifter does not follow; `why` says what. */
+  | { readonly kind: 'unknown'; readonly id: number; readonly why: string }
+  /**
+   * Two paths merged where their values differed: either value, nobody knows which.
+   * `of` is a short digest of the two values, so the same merge gives the same symbol.
+   */
+  | { readonly kind: 'merged'; readonly of: string };
+
+export type BinOp = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'sdiv' | 'smod' | 'or' | 'and' | 'xor' | 'lsh' | 'rsh' | 'arsh';
+export type UnOp = 'neg' | 'bswap16' | 'bswap32' | 'bswap64' | 'zext8' | 'zext16' | 'zext32' | 'sext8' | 'sext16' | 'sext32';
+
+export type Sym =
+  | { readonly kind: 'const'; readonly value: bigint; readonly key: string }
+  | { readonly kind: 'scalar'; readonly source: Source; readonly key: string }
+  | { readonly kind: 'bin'; readonly op: BinOp; readonly a: Sym; readonly b: Sym; readonly key: string }
+  | { readonly kind: 'un'; readonly op: UnOp; readonly a: Sym; readonly key: string }
+  /** Pointer to the context. */
+  | { readonly kind: 'ctxPtr'; readonly offset: number; readonly key: string }
+  /** Pointer into the packet: data + offset (data_end is data + pktLen). */
+  | { readonly kind: 'pktPtr'; readonly offset: Sym; readonly key: string }
+  /** Pointer into a stack frame (offset from r10 of that frame, negative). */
+  | { readonly kind: 'stackPtr'; readonly frame: number; readonly offset: number; readonly key: string }
+  /** The address of a map (lddw of a map, or an inner map found by a lookup). */
+  | { readonly kind: 'mapPtr'; readonly map: MapRef; readonly key: string }
+  /** The value pointer a lookup returned; null until a guard says otherwise. */
+  | { readonly kind: 'lookupPtr'; readonly lookup: number; readonly offset: number; readonly nonNull: boolean; readonly key: string }
+  /** Pointer into a data section (.rodata, .data, .bss). */
+  | { readonly kind: 'globalPtr'; readonly section: string; readonly offset: number; readonly key: string }
+  /** Pointer into memory a helper returned (ringbuf reservation, dynptr slice...). */
+  | { readonly kind: 'helperPtr'; readonly call: number; readonly offset: number; readonly key: string }
+  /** The address of a function (a callback for bpf_loop, timers, for_each_map_elem). */
+  | { readonly kind: 'funcPtr'; readonly section: string; readonly slot: number; readonly name: string; readonly key: string };
+
+/** A map as the lifter names it: a map of the object, or the inner map a lookup found. */
+export type MapRef = { readonly kind: 'map'; readonly name: string } | { readonly kind: 'inner'; readonly lookup: number; readonly outer: string };
+
+export const U64 = (1n << 64n) - 1n;
+
+export function mapRefKey(m: MapRef): string {
+  return m.kind === 'map' ? m.name : `${m.outer}[#${m.lookup}]`;
+}
+
+function sourceKey(s: Source): string {
+  switch (s.kind) {
+    case 'ctx':
+      return `ctx.${s.field}`;
+    case 'pkt':
+      return `pkt[${s.offset.key}:${s.size}]`;
+    case 'pktLen':
+      return 'pktlen';
+    case 'mapValue':
+      return `val#${s.lookup}[${s.offset}:${s.size}]`;
+    case 'global':
+      return `${s.section}[${s.offset}:${s.size}]`;
+    case 'helper':
+      return `${s.helper}#${s.call}`;
+    case 'unknown':
+      return `?${s.id}`;
+    case 'merged':
+      return `phi(${s.of})`;
+    default: {
+      const never: never = s;
+      return never;
+    }
+  }
+}
+
+export function konst(value: bigint): Sym {
+  const v = BigInt.asUintN(64, value);
+  return { kind: 'const', value: v, key: `0x${v.toString(16)}` };
+}
+
+export function scalar(source: Source): Sym {
+  return { kind: 'scalar', source, key: sourceKey(source) };
+}
+
+export function ctxPtr(offset: number): Sym {
+  return { kind: 'ctxPtr', offset, key: `&ctx+${offset}` };
+}
+
+export function pktPtr(offset: Sym): Sym {
+  return { kind: 'pktPtr', offset, key: `&pkt+${offset.key}` };
+}
+
+export function stackPtr(frame: number, offset: number): Sym {
+  return { kind: 'stackPtr', frame, offset, key: `&stack${frame}${offset}` };
+}
+
+export function mapPtr(map: MapRef): Sym {
+  return { kind: 'mapPtr', map, key: `&map:${mapRefKey(map)}` };
+}
+
+export function lookupPtr(lookup: number, offset: number, nonNull: boolean): Sym {
+  return { kind: 'lookupPtr', lookup, offset, nonNull, key: `&val#${lookup}+${offset}${nonNull ? '' : '?'}` };
+}
+
+export function globalPtr(section: string, offset: number): Sym {
+  return { kind: 'globalPtr', section, offset, key: `&${section}+${offset}` };
+}
+
+export function helperPtr(call: number, offset: number): Sym {
+  return { kind: 'helperPtr', call, offset, key: `&h#${call}+${offset}` };
+}
+
+export function funcPtr(section: string, slot: number, name: string): Sym {
+  return { kind: 'funcPtr', section, slot, name, key: `&fn:${name}` };
+}
+
+export function isConst(s: Sym): s is Extract<Sym, { kind: 'const' }> {
+  return s.kind === 'const';
+}
+
+export function isPointer(s: Sym): boolean {
+  return s.kind !== 'const' && s.kind !== 'scalar' && s.kind !== 'bin' && s.kind !== 'un';
+}
+
+const SWAP = (v: bigint, bytes: number): bigint => {
+  let out = 0n;
+  for (let i = 0; i < bytes; i++) out = (out << 8n) | ((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+};
+
+function foldUn(op: UnOp, v: bigint): bigint {
+  switch (op) {
+    case 'neg':
+      return BigInt.asUintN(64, -v);
+    case 'bswap16':
+      return SWAP(v & 0xffffn, 2);
+    case 'bswap32':
+      return SWAP(v & 0xffffffffn, 4);
+    case 'bswap64':
+      return SWAP(v, 8);
+    case 'zext8':
+      return v & 0xffn;
+    case 'zext16':
+      return v & 0xffffn;
+    case 'zext32':
+      return v & 0xffffffffn;
+    case 'sext8':
+      return BigInt.asUintN(64, BigInt.asIntN(8, v));
+    case 'sext16':
+      return BigInt.asUintN(64, BigInt.asIntN(16, v));
+    case 'sext32':
+      return BigInt.asUintN(64, BigInt.asIntN(32, v));
+    default: {
+      const never: never = op;
+      return never;
+    }
+  }
+}
+
+function foldBin(op: BinOp, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case 'add':
+      return a + b;
+    case 'sub':
+      return a - b;
+    case 'mul':
+      return a * b;
+    case 'div':
+      return b === 0n ? 0n : a / b;
+    case 'mod':
+      return b === 0n ? a : a % b;
+    case 'sdiv': {
+      const sa = BigInt.asIntN(64, a);
+      const sb = BigInt.asIntN(64, b);
+      return sb === 0n ? 0n : sa / sb;
+    }
+    case 'smod': {
+      const sa = BigInt.asIntN(64, a);
+      const sb = BigInt.asIntN(64, b);
+      return sb === 0n ? sa : sa % sb;
+    }
+    case 'or':
+      return a | b;
+    case 'and':
+      return a & b;
+    case 'xor':
+      return a ^ b;
+    case 'lsh':
+      return a << (b & 63n);
+    case 'rsh':
+      return a >> (b & 63n);
+    case 'arsh':
+      return BigInt.asIntN(64, a) >> (b & 63n);
+    default: {
+      const never: never = op;
+      return never;
+    }
+  }
+}
+
+/** A stable short digest of two keys (FNV-1a), so merged symbols have bounded keys. */
+function digest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** The value of two merged paths: `a` when both agree, else a merged symbol. */
+export function phi(a: Sym, b: Sym): Sym {
+  if (a.key === b.key) return a;
+  const [x, y] = a.key < b.key ? [a.key, b.key] : [b.key, a.key];
+  return scalar({ kind: 'merged', of: digest(`${x}|${y}`) });
+}
+
+/** The maximum value a symbol can take, when its width says so (for simplifications). */
+export function maxValue(s: Sym): bigint {
+  if (s.kind === 'const') return s.value;
+  if (s.kind === 'scalar') {
+    const size = 'size' in s.source ? s.source.size : 8;
+    return (1n << BigInt(size * 8)) - 1n;
+  }
+  if (s.kind === 'un') {
+    if (s.op === 'zext8') return 0xffn;
+    if (s.op === 'zext16' || s.op === 'bswap16') return 0xffffn;
+    if (s.op === 'zext32' || s.op === 'bswap32') return 0xffffffffn;
+  }
+  if (s.kind === 'bin' && s.op === 'and') {
+    const ma = maxValue(s.a);
+    const mb = maxValue(s.b);
+    return ma < mb ? ma : mb;
+  }
+  if (s.kind === 'bin' && s.op === 'rsh' && s.b.kind === 'const') return maxValue(s.a) >> s.b.value;
+  return U64;
+}
+
+export function un(op: UnOp, a: Sym): Sym {
+  if (a.kind === 'const') return konst(foldUn(op, a.value));
+  // A zero-extension of something that already fits changes nothing.
+  const limit = op === 'zext8' ? 0xffn : op === 'zext16' ? 0xffffn : op === 'zext32' ? 0xffffffffn : undefined;
+  if (limit !== undefined && maxValue(a) <= limit) return a;
+  if ((op === 'bswap16' || op === 'bswap32' || op === 'bswap64') && a.kind === 'un' && a.op === op) return a.a;
+  return { kind: 'un', op, a, key: `${op}(${a.key})` };
+}
+
+/** Sums are kept as (symbolic part) + constant, so offsets compare structurally. */
+export function bin(op: BinOp, a: Sym, b: Sym): Sym {
+  if (a.kind === 'const' && b.kind === 'const') return konst(foldBin(op, a.value, b.value));
+  if (op === 'add' || op === 'sub') {
+    if (b.kind === 'const' && b.value === 0n) return a;
+    if (op === 'add' && a.kind === 'const' && a.value === 0n) return b;
+    // (x + c1) + c2 -> x + (c1 + c2)
+    if (b.kind === 'const' && a.kind === 'bin' && a.op === 'add' && a.b.kind === 'const') {
+      const c = op === 'add' ? a.b.value + b.value : a.b.value - b.value;
+      return bin('add', a.a, konst(c));
+    }
+    if (op === 'sub' && b.kind === 'const') return bin('add', a, konst(-b.value));
+    if (op === 'add' && a.kind === 'const') return bin('add', b, a);
+    if (op === 'sub' && a.key === b.key) return konst(0n);
+  }
+  if (op === 'and' && b.kind === 'const') {
+    if (b.value === 0n) return konst(0n);
+    if ((maxValue(a) & ~b.value) === 0n) return a; // the mask keeps every bit a can have
+  }
+  if ((op === 'or' || op === 'xor' || op === 'lsh' || op === 'rsh' || op === 'arsh') && b.kind === 'const' && b.value === 0n) return a;
+  if (op === 'mul' && b.kind === 'const' && b.value === 1n) return a;
+  if (op === 'and' && a.kind === 'const' && b.kind !== 'const') return bin('and', b, a);
+  return { kind: 'bin', op, a, b, key: `(${a.key} ${op} ${b.key})` };
+}
+
+/** Splits x + c into (x, c); a constant is (undefined, c). */
+export function splitOffset(s: Sym): { base: Sym | undefined; delta: bigint } {
+  if (s.kind === 'const') return { base: undefined, delta: BigInt.asIntN(64, s.value) };
+  if (s.kind === 'bin' && s.op === 'add' && s.b.kind === 'const') return { base: s.a, delta: BigInt.asIntN(64, s.b.value) };
+  return { base: s, delta: 0n };
+}
