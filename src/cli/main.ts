@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { EXIT } from './exit.js';
 import { registerCbpf } from './cbpf.js';
 import { registerInspect } from './inspect.js';
+import { registerRun } from './run.js';
 
 const program = new Command();
 program
@@ -15,5 +16,6 @@ program
     process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT);
   });
 registerInspect(program);
+registerRun(program);
 registerCbpf(program);
 await program.parseAsync(process.argv);

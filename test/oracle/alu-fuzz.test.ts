@@ -6,6 +6,7 @@ import { decodeInstructions } from '../../src/insn/decode.js';
 import { formatInsn } from '../../src/insn/disasm.js';
 import { loadObject } from '../../src/object/load-object.js';
 import { fromHex } from '../../src/state/map-state.js';
+import { createMapStore, dumpMaps, runProgram } from '../../src/vm/index.js';
 import { concatBytes, encodeRawInsn, type RawInsn } from '../support/bpf-elf-writer.js';
 import {
   ALU,
@@ -28,14 +29,10 @@ import {
 import { runAluModel } from './alu-model.js';
 import { openOracle, oracleUnavailable } from './oracle.js';
 
-// Pure arithmetic, kernel against model: random straight-line programs (alu-fuzz.ts)
-// run by BPF_PROG_TEST_RUN, their registers and scratch compared with the BigInt model
-// (alu-model.ts) on many inputs each.
-//
-// TODO(lead): once src/vm's runProgram is stable, run every generated object through it
-// as well (createMapStore(obj), runProgram(obj, store, { program: ALU_FUZZ_PROGRAM,
-// packet }), dumpMaps(obj, store).maps.results) and compare it with the kernel; the
-// model then only guards the generator.
+// Pure arithmetic: random straight-line programs (alu-fuzz.ts) run by BPF_PROG_TEST_RUN
+// and by the interpreter (src/vm), their registers and scratch compared with each other
+// and with the BigInt model (alu-model.ts) on many inputs each. The kernel is the judge;
+// the model guards the generator (a program the model gets wrong is a generator bug).
 
 const unavailable = oracleUnavailable();
 const dir = mkdtempSync(join(tmpdir(), 'bpf2pf-alu-fuzz-'));
@@ -69,6 +66,7 @@ function compare(name: string, body: readonly RawInsn[], inputs: readonly AluInp
   expect(obj.programs.map((p) => p.name)).toEqual([ALU_FUZZ_PROGRAM]);
   expect(obj.maps.map((m) => m.name)).toEqual([ALU_FUZZ_MAP]);
   const o = openOracle(path);
+  const store = createMapStore(obj);
   try {
     const runs = o.runBatch(inputs.map((input) => ({ program: ALU_FUZZ_PROGRAM, packet: inputPacket(input) })), { dumpAfterEach: true });
     const problems: string[] = [];
@@ -78,6 +76,13 @@ function compare(name: string, body: readonly RawInsn[], inputs: readonly AluInp
       // An all-zero result is not listed (canonical arrays): it is all zeros.
       const kernel = decodeResult(entry ? fromHex(entry.value) : new Uint8Array(96));
       const model = runAluModel(body, inputs[k]);
+      const vmRun = runProgram(obj, store, { program: ALU_FUZZ_PROGRAM, packet: inputPacket(inputs[k]) }, { dumpMaps: false });
+      const vmEntry = dumpMaps(obj, store).maps[ALU_FUZZ_MAP].entries[0] as { value: string } | undefined;
+      const vm = decodeResult(vmEntry ? fromHex(vmEntry.value) : new Uint8Array(96));
+      const vmDiff = describeDiff(kernel, vm).replace(/model/g, 'interpreter');
+      if (vmDiff || vmRun.retval !== r.outcome.retval) {
+        problems.push(`${name}, input ${k}: kernel and interpreter differ (retval ${r.outcome.retval} / ${vmRun.retval})\n${vmDiff}\n${listing(body)}`);
+      }
       const diff = describeDiff(kernel, model);
       if (diff) {
         const input = inputs[k].regs.map((x, i) => `r${i}=${hex64(x)}`).join(' ');
@@ -100,7 +105,7 @@ function edgeInputs(): AluInput[] {
   return out;
 }
 
-describe('ALU fuzz: kernel against the BigInt model', () => {
+describe('ALU fuzz: kernel, interpreter and the BigInt model', () => {
   if (unavailable) {
     it('SKIP', () => console.log(`SKIP: ALU fuzz against the kernel: ${unavailable}`));
     return;
