@@ -3,18 +3,21 @@ import type { Facts } from './facts.js';
 import type { Frame, PathState, Trail } from './path-state.js';
 import { push } from './path-state.js';
 import { mapRefKey, phi, type Sym } from './sym.js';
-import type { Effect, Guard } from './types.js';
+import type { Effect, Guard, Lookup } from './types.js';
 
 /**
  * Path merging at join points, the lifter's answer to path explosion. Two paths that
- * reach the same instruction in the same call context, after a branch whose two sides
- * they took (their guards differ by one complementary guard), are one path again if the
- * branch changed nothing that matters later: the live registers agree, the same lookups
- * were made, and the effects that policy is made of (packet and context writes,
- * redirects, tail calls, map updates and deletes) are the same. What differs beyond that
- * (bookkeeping such as a session's state byte or a checksum offset) becomes a merged
- * value. The merged path's guards are the common prefix: nothing is lost about when it
- * runs.
+ * reach the same instruction in the same call context are one path again when what
+ * tells them apart does not matter to policy:
+ * - their conditions on packet and context fields (and on lookups keyed by them) are the
+ *   same, or differ by one complementary condition (the two sides of one branch);
+ * - other conditions (on map values, clocks, helper results: run-time state, which pf
+ *   keeps in its own state tables) may differ; the merged path carries them as one
+ *   `any` guard;
+ * - the live registers agree, the same lookups were made, and the effects policy is made
+ *   of (packet and context writes, redirects, tail calls) are the same.
+ * What differs beyond that (a session's state byte, a checksum offset, a map update on
+ * a retry) becomes a merged value or a "may" effect.
  */
 
 /** The node where two trails meet, and the parts after it (oldest first). */
@@ -86,7 +89,10 @@ function mergeStoreMaps<K>(a: ReadonlyMap<K, ByteStore>, b: ReadonlyMap<K, ByteS
   return out;
 }
 
-/** Effects that are policy: they must be identical on both sides. */
+/**
+ * Effects that are policy: they must be identical on both sides. Map updates are not:
+ * a session insert after one retry or after two is the same policy.
+ */
 function policyKey(e: Effect): string | undefined {
   switch (e.kind) {
     case 'packetWrite':
@@ -98,9 +104,7 @@ function policyKey(e: Effect): string | undefined {
     case 'tailCall':
       return `tc ${e.map} ${e.index.key}`;
     case 'mapUpdate':
-      return `mu ${e.map.kind === 'map' ? e.map.name : e.map.outer} ${e.key.map((p) => p.value.key).join(',')}`;
     case 'mapDelete':
-      return `md ${e.map.kind === 'map' ? e.map.name : e.map.outer} ${e.key.map((p) => p.value.key).join(',')}`;
     case 'mapValueWrite':
     case 'call':
       return undefined;
@@ -112,27 +116,26 @@ function policyKey(e: Effect): string | undefined {
 }
 
 function mergeEffects(a: readonly Effect[], b: readonly Effect[]): Effect[] | undefined {
-  if (a.length !== b.length) return undefined;
-  const out: Effect[] = [];
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x.kind !== y.kind) return undefined;
-    const kx = policyKey(x);
-    if (kx !== undefined) {
-      if (kx !== policyKey(y)) return undefined;
-      out.push(x);
-    } else if (x.kind === 'mapValueWrite' && y.kind === 'mapValueWrite') {
-      if (x.lookup !== y.lookup || x.offset !== y.offset || x.size !== y.size) return undefined;
-      out.push({ ...x, value: phi(x.value, y.value) });
-    } else if (x.kind === 'call' && y.kind === 'call') {
-      if (x.helper !== y.helper) return undefined;
-      out.push({ ...x, args: x.args.map((v, r) => phi(v, y.args[r] ?? v)) });
-    } else {
-      return undefined;
-    }
+  const policyA = a.map(policyKey).filter((k): k is string => k !== undefined);
+  const policyB = b.map(policyKey).filter((k): k is string => k !== undefined);
+  if (policyA.length !== policyB.length || policyA.some((k, i) => k !== policyB[i])) return undefined;
+  // Bookkeeping of both sides: what one side did, the merged path may do.
+  const seen = new Set(a.map(bookkeepingKey));
+  return [...a, ...b.filter((e) => policyKey(e) === undefined && !seen.has(bookkeepingKey(e)))];
+}
+
+function bookkeepingKey(e: Effect): string {
+  switch (e.kind) {
+    case 'mapValueWrite':
+      return `mvw ${e.lookup} ${e.offset} ${e.size} ${e.value.key}`;
+    case 'call':
+      return `call ${e.call}`;
+    case 'mapUpdate':
+    case 'mapDelete':
+      return `${e.kind} ${e.call}`;
+    default:
+      return policyKey(e) ?? e.kind;
   }
-  return out;
 }
 
 function intersectFacts(a: Facts, b: Facts): Facts {
@@ -163,6 +166,85 @@ function sameFrameChain(a: readonly Frame[], b: readonly Frame[]): boolean {
 
 const CALLEE_SAVED = 0b11111000000; // r6..r10
 
+/** Whether a symbol depends on the packet or the context. */
+function fromTraffic(s: Sym): boolean {
+  switch (s.kind) {
+    case 'const':
+      return false;
+    case 'scalar':
+      return s.source.kind === 'pkt' || s.source.kind === 'pktLen' || s.source.kind === 'ctx';
+    case 'bin':
+      return fromTraffic(s.a) || fromTraffic(s.b);
+    case 'un':
+      return fromTraffic(s.a);
+    case 'pktPtr':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** A condition on run-time state only (map values, clocks, helper results). */
+function runtime(g: Guard, lookups: ReadonlyMap<number, Lookup>): boolean {
+  switch (g.kind) {
+    case 'cmp':
+      return !fromTraffic(g.a) && !fromTraffic(g.b);
+    case 'lookup': {
+      const l = lookups.get(g.lookup);
+      if (!l || l.key.some((p) => fromTraffic(p.value))) return false;
+      return l.map.kind === 'map' || runtime({ kind: 'lookup', lookup: l.map.lookup, hit: true, slot: g.slot }, lookups);
+    }
+    case 'helperResult':
+    case 'any':
+      return true;
+    default: {
+      const never: never = g;
+      return never;
+    }
+  }
+}
+
+function guardKey(g: Guard): string {
+  switch (g.kind) {
+    case 'cmp':
+      return `${g.a.key} ${g.op} ${g.b.key}`;
+    case 'lookup':
+      return `L${g.lookup}${g.hit}`;
+    case 'helperResult':
+      return `H${g.call}${g.ok}`;
+    case 'any':
+      return `any(${g.alternatives.map((alt) => alt.map(guardKey).join('&')).join('|')})`;
+    default: {
+      const never: never = g;
+      return never;
+    }
+  }
+}
+
+/**
+ * The guards the merged path keeps after the common prefix, or undefined when the two
+ * paths differ in a condition policy needs.
+ */
+function splitGuards(onlyA: readonly Guard[], onlyB: readonly Guard[], a: PathState, b: PathState): { keep: Guard[] } | undefined {
+  const lookups = new Map<number, Lookup>();
+  for (let t = a.lookups; t; t = t.tail) lookups.set(t.head.id, t.head);
+  for (let t = b.lookups; t; t = t.tail) if (!lookups.has(t.head.id)) lookups.set(t.head.id, t.head);
+  const relA = onlyA.filter((g) => !runtime(g, lookups));
+  const relB = onlyB.filter((g) => !runtime(g, lookups));
+  const keep: Guard[] = [];
+  const same = relA.length === relB.length && relA.every((g, i) => guardKey(g) === guardKey(relB[i]));
+  if (same) keep.push(...relA);
+  else if (!(relA.length === 1 && relB.length === 1 && complementary(relA[0], relB[0]))) return undefined;
+  const rtA = onlyA.filter((g) => runtime(g, lookups));
+  const rtB = onlyB.filter((g) => runtime(g, lookups));
+  const keyA = rtA.map(guardKey).join('&');
+  const keyB = rtB.map(guardKey).join('&');
+  // Either side with no run-time condition makes the disjunction true: nothing to keep.
+  if (keyA === keyB) keep.push(...rtA);
+  else if (rtA.length && rtB.length) keep.push({ kind: 'any', alternatives: [rtA, rtB], slot: (rtA[rtA.length - 1] ?? rtB[rtB.length - 1]).slot });
+  return { keep };
+}
+
 function sameTailCalls(a: PathState, b: PathState): boolean {
   if (a.tailCalls === b.tailCalls) return true;
   const split = splitTrails(a.tailCalls, b.tailCalls);
@@ -189,12 +271,8 @@ export function mergeStates(a: PathState, b: PathState, live: number): PathState
   if (!sameFrameChain(a.frames, b.frames) || !sameTailCalls(a, b) || !sameLookups(a, b)) return undefined;
   if (!sameSyms(a.frames[a.frames.length - 1].regs, b.frames[b.frames.length - 1].regs, live)) return undefined;
   const guards = splitTrails(a.guards, b.guards);
-  // A helper that succeeded is an assumption of normal operation (its failure path has
-  // ended on its own), not a condition that tells the two sides apart.
-  const assumed = (g: Guard): boolean => g.kind === 'helperResult' && g.ok;
-  const onlyA = guards.onlyA.filter((g) => !assumed(g));
-  const onlyB = guards.onlyB.filter((g) => !assumed(g));
-  if (onlyA.length !== 1 || onlyB.length !== 1 || !complementary(onlyA[0], onlyB[0])) return undefined;
+  const split = splitGuards(guards.onlyA, guards.onlyB, a, b);
+  if (!split) return undefined;
   if (!sameStore(a.packet, b.packet)) return undefined;
   if (a.ctx.size !== b.ctx.size || [...a.ctx].some(([k, v]) => b.ctx.get(k)?.key !== v.key)) return undefined;
 
@@ -217,13 +295,10 @@ export function mergeStates(a: PathState, b: PathState, live: number): PathState
   let effectTrail = effects.common;
   for (const e of merged) effectTrail = push(effectTrail, e);
 
-  const dropped = onlyA[0];
   let guardTrail = guards.common;
-  for (const g of [...guards.onlyA, ...guards.onlyB]) if (assumed(g)) guardTrail = push(guardTrail, g);
+  for (const g of split.keep) guardTrail = push(guardTrail, g);
   const lookupStatus = intersectStatus(a.lookupStatus, b.lookupStatus);
   const helperStatus = intersectStatus(a.helperStatus, b.helperStatus);
-  if (dropped.kind === 'lookup') lookupStatus.delete(dropped.lookup);
-  if (dropped.kind === 'helperResult') helperStatus.delete(dropped.call);
   return {
     ...a,
     frames,

@@ -13,7 +13,13 @@ export type Guard =
   /** A lookup found an entry (`hit`) or not. */
   | { readonly kind: 'lookup'; readonly lookup: number; readonly hit: boolean; readonly slot: SlotRef }
   /** A helper that can fail was taken to succeed or fail (result compared with 0). */
-  | { readonly kind: 'helperResult'; readonly call: number; readonly helper: string; readonly ok: boolean; readonly slot: SlotRef };
+  | { readonly kind: 'helperResult'; readonly call: number; readonly helper: string; readonly ok: boolean; readonly slot: SlotRef }
+  /**
+   * One of several sets of run-time conditions holds (on map values, clocks, helper
+   * results): what two merged paths knew separately. Never about packet or context
+   * fields: those keep paths apart.
+   */
+  | { readonly kind: 'any'; readonly alternatives: readonly (readonly Guard[])[]; readonly slot: SlotRef };
 
 /** An instruction of the object: section and slot, for provenance. */
 export interface SlotRef {
