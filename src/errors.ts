@@ -39,7 +39,11 @@ export type InputErrorCode =
   | 'SCHEMA_UNKNOWN_TYPE' // a header names a type it never defines
   | 'SCHEMA_BAD_MAP' // a map declaration in a header that cannot be decoded
   | 'USAGE' // a command line that does not make sense
-  | 'IO'; // a file that cannot be read or written
+  | 'IO' // a file that cannot be read or written
+  | 'PROFILE_INVALID' // a deployment profile (YAML) that is malformed or contradicts the objects; names the file, line and YAML path
+  | 'CONST_INVALID' // a --const or profile constant that names no .rodata global or does not fit it
+  | 'SNAPSHOT_INVALID' // a --snapshot map-state file that is not the MapStateFile JSON form
+  | 'BASELINE_INVALID'; // a check baseline that is not the baseline JSON form
 
 /**
  * A program run by the interpreter (src/vm) stopped for a reason the verifier would have
@@ -62,7 +66,25 @@ export type CbpfErrorCode =
   | 'CBPF_INVALID' // a program bpf_validate would refuse; the message names the instruction and the rule
   | 'CBPF_TOO_LONG'; // more instructions than the target accepts (FreeBSD net.bpf.maxinsns, 512 by default)
 
-export type ErrorCode = ObjectErrorCode | InputErrorCode | VmErrorCode | CbpfErrorCode;
+/** The pf emitter (src/emit/pf) and the names that reach pf.conf (src/ir/names.ts). */
+export type EmitErrorCode =
+  | 'EMIT_BAD_NAME' // a name or string that may not reach pf.conf (characters, length, reserved word)
+  | 'EMIT_BAD_IR' // the IR contradicts itself (an unknown set, family, pipe or interface; a malformed address)
+  | 'EMIT_LIMIT' // a pf or dummynet limit the output would exceed (names the limit and the value)
+  | 'EMIT_UNSUPPORTED' // a rule the target release cannot express exactly (names the rule id and why)
+  | 'EMIT_TEMPLATE'; // a template that is missing, or prints a value without a validating helper
+
+/** pf.conf text read back by src/pf (the verification parser). */
+export type PfErrorCode =
+  | 'PF_SYNTAX'; // text outside the grammar, an undefined macro, or statements out of pfctl's order; line:col in the message
+
+/** PolicyIR documents (src/ir): JSON text or data that breaks the contract in src/ir/types.ts. */
+export type IrErrorCode =
+  | 'IR_SYNTAX' // IR JSON text that does not parse
+  | 'IR_VERSION' // an IR of a version this build does not read
+  | 'IR_INVALID'; // a field, enum, name or reference that breaks the contract; the JSON path in the message
+
+export type ErrorCode = ObjectErrorCode | InputErrorCode | VmErrorCode | CbpfErrorCode | EmitErrorCode | PfErrorCode | IrErrorCode;
 
 export class Bpf2pfError extends Error {
   readonly code: ErrorCode;

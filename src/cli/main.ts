@@ -4,6 +4,9 @@ import { EXIT } from './exit.js';
 import { registerCbpf } from './cbpf.js';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
+import { registerTranslate } from './translate.js';
+import { registerAudit } from './audit.js';
+import { registerCheck } from './check.js';
 
 const program = new Command();
 program
@@ -18,4 +21,7 @@ program
 registerInspect(program);
 registerRun(program);
 registerCbpf(program);
+registerTranslate(program);
+registerAudit(program);
+registerCheck(program);
 await program.parseAsync(process.argv);

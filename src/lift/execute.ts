@@ -38,6 +38,12 @@ export interface LiftLimits {
 
 export const DEFAULT_LIMITS: LiftLimits = { maxPaths: 20_000, maxSteps: 50_000, maxLoopIterations: 16, maxTailCalls: 33, maxStepsPerProgram: 60_000, assumeHelperSuccess: true };
 
+/**
+ * Whether to enter a tail-call target: undefined to follow it, or the reason not to (the
+ * call is then lifted as if the slot were empty, and the effect says why).
+ */
+export type FollowTailCall = (program: string) => string | undefined;
+
 type Step = { readonly kind: 'continue'; readonly state: PathState } | { readonly kind: 'fork'; readonly states: readonly PathState[] } | { readonly kind: 'end'; readonly path: Omit<PathSummary, 'id' | 'program'> };
 
 /**
@@ -46,7 +52,7 @@ type Step = { readonly kind: 'continue'; readonly state: PathState } | { readonl
  * into the program a constant PROG_ARRAY slot holds; loops are unrolled up to a bound.
  * A path the lifter cannot follow ends as `abandoned` with the reason, never silently.
  */
-export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv, limits: LiftLimits = DEFAULT_LIMITS): ProgramPaths {
+export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv, limits: LiftLimits = DEFAULT_LIMITS, follow: FollowTailCall = () => undefined): ProgramPaths {
   const code = indexCode(obj);
   const joins = joinPoints(obj);
   const sectionOrder = new Map(obj.sections.map((x, i) => [x.name, i]));
@@ -79,7 +85,7 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
           break;
         }
         first = false;
-        const r = step(obj, code, env, state, limits);
+        const r = step(obj, code, env, state, limits, follow);
         steps++;
         spent.set(state.program, (spent.get(state.program) ?? 0) + 1);
         cover(covered, state.section, state.slot);
@@ -262,7 +268,7 @@ function lookupMapOf(state: PathState): (id: number) => MapRef | undefined {
   };
 }
 
-function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, limits: LiftLimits): Step {
+function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, limits: LiftLimits, follow: FollowTailCall): Step {
   const insn = code.insn(s0.section, s0.slot);
   if (!insn) return abandon(s0, `no instruction at ${s0.section}:${s0.slot}`);
   if (s0.steps >= limits.maxSteps) return abandon(s0, `more than ${limits.maxSteps} instructions on one path`);
@@ -315,7 +321,7 @@ function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, li
     case 'jump':
       return jump(obj, s, insn, limits);
     case 'call':
-      return call(obj, code, env, s, insn, at, limits);
+      return call(obj, code, env, s, insn, at, limits, follow);
     case 'exit':
       return exitFrame(s);
     default: {
@@ -544,11 +550,11 @@ function swapCmp(op: CmpOp): CmpOp {
   return m[op];
 }
 
-function call(obj: BpfObject, code: CodeIndex, env: HelperEnv, s: PathState, insn: Extract<Insn, { kind: 'call' }>, at: SlotRef, limits: LiftLimits): Step {
+function call(obj: BpfObject, code: CodeIndex, env: HelperEnv, s: PathState, insn: Extract<Insn, { kind: 'call' }>, at: SlotRef, limits: LiftLimits, follow: FollowTailCall): Step {
   if (insn.callKind === 'subprogram') {
     const ref = code.reference(s.section, s.slot);
     const target = ref?.kind === 'call' ? { section: ref.target.section, slot: ref.target.slot } : { section: s.section, slot: insn.target };
-    if (ref?.kind === 'kfunc') return kfunc(obj, env, s, ref.name, at);
+    if (ref?.kind === 'kfunc') return kfunc(obj, env, s, ref.name, at, follow);
     if (s.frames.length >= 8) return abandon(s, 'bpf-to-bpf calls nest more than 8 deep');
     const caller = topFrame(s);
     const id = s.counters.frame + 1;
@@ -559,14 +565,14 @@ function call(obj: BpfObject, code: CodeIndex, env: HelperEnv, s: PathState, ins
   }
   if (insn.callKind === 'kfunc') return abandon(s, `kfunc call by BTF id ${insn.btfId}`);
   const name = helperName(insn.helperId) ?? `helper_${insn.helperId}`;
-  return helperStep(obj, env, s, name, at, limits);
+  return helperStep(obj, env, s, name, at, limits, follow);
 }
 
-function kfunc(obj: BpfObject, env: HelperEnv, s: PathState, name: string, at: SlotRef): Step {
-  return helperStep(obj, env, s, name, at, DEFAULT_LIMITS);
+function kfunc(obj: BpfObject, env: HelperEnv, s: PathState, name: string, at: SlotRef, follow: FollowTailCall): Step {
+  return helperStep(obj, env, s, name, at, DEFAULT_LIMITS, follow);
 }
 
-function helperStep(obj: BpfObject, env: HelperEnv, s: PathState, name: string, at: SlotRef, limits: LiftLimits): Step {
+function helperStep(obj: BpfObject, env: HelperEnv, s: PathState, name: string, at: SlotRef, limits: LiftLimits, follow: FollowTailCall): Step {
   const out = callHelper(env, s, name, at, lookupMapOf(s));
   switch (out.kind) {
     case 'abandon':
@@ -576,7 +582,7 @@ function helperStep(obj: BpfObject, env: HelperEnv, s: PathState, name: string, 
       return states.length === 1 ? { kind: 'continue', state: states[0] } : { kind: 'fork', states };
     }
     case 'tailCall':
-      return tailCall(obj, env, out.state, out.map, out.index, at, limits);
+      return tailCall(obj, out.state, out.map, out.index, at, limits, follow);
     default: {
       const never: never = out;
       return never;
@@ -590,17 +596,18 @@ function helperStep(obj: BpfObject, env: HelperEnv, s: PathState, name: string, 
  * kernel does. The slot contents are the object's initial ones: a control plane that
  * changes them at run time is outside what the object says.
  */
-function tailCall(obj: BpfObject, env: HelperEnv, s: PathState, mapName: string, index0: Sym, at: SlotRef, limits: LiftLimits): Step {
+function tailCall(obj: BpfObject, s: PathState, mapName: string, index0: Sym, at: SlotRef, limits: LiftLimits, follow: FollowTailCall): Step {
   const index = resolve(index0, s.facts);
   const map = obj.maps.find((m) => m.name === mapName);
   if (!map || map.type !== MapType.PROG_ARRAY) return abandon(s, `tail call through ${mapName}, not a PROG_ARRAY`);
   if (index.kind !== 'const') return abandon(s, `tail call through ${mapName} with a variable index`);
   const slot = map.initialSlots.find((x) => BigInt(x.index) === index.value);
   const target = slot?.targetKind === 'program' ? obj.programs.find((p) => p.name === slot.target) : undefined;
-  const effect = { kind: 'tailCall' as const, map: mapName, index, target: target?.name, slot: at };
-  const withEffect: PathState = { ...s, effects: push(s.effects, effect) };
   const count = toArray(s.tailCalls).length;
-  if (!target || count >= limits.maxTailCalls) {
+  const notFollowed = !target ? undefined : count >= limits.maxTailCalls ? `more than ${limits.maxTailCalls} tail calls` : follow(target.name);
+  const effect = { kind: 'tailCall' as const, map: mapName, index, target: target?.name, notFollowed, slot: at };
+  const withEffect: PathState = { ...s, effects: push(s.effects, effect) };
+  if (!target || notFollowed !== undefined) {
     return { kind: 'continue', state: setReg({ ...withEffect, slot: s.slot + 1 }, 0, konst(BigInt.asUintN(64, -2n))) };
   }
   const regs: Sym[] = Array.from({ length: 11 }, (_, r) => scalar({ kind: 'unknown', id: -200 - r, why: `r${r} after a tail call` }));

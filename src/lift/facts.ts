@@ -1,4 +1,4 @@
-import { bin, konst, un, U64, type Sym } from './sym.js';
+import { bin, knownBits, konst, maxValue, un, U64, type Sym } from './sym.js';
 import type { CmpOp } from './types.js';
 
 /**
@@ -18,8 +18,11 @@ export type Facts = ReadonlyMap<string, Fact>;
 
 const ANY: Fact = { ne: [], min: 0n, max: U64 };
 
+/** What the facts say about a symbol, narrowed by what its width allows. */
 function factOf(facts: Facts, s: Sym): Fact {
-  return facts.get(s.key) ?? ANY;
+  const f = facts.get(s.key) ?? ANY;
+  const limit = maxValue(s);
+  return limit < f.max ? { ...f, max: limit } : f;
 }
 
 /** Replaces symbols whose value a fact fixes, through arithmetic, so constants fold. */
@@ -112,8 +115,10 @@ export function decide(op: CmpOp, a: Sym, b: Sym, facts: Facts): boolean | undef
   if (rb.kind !== 'const') return undefined;
   const f = factOf(facts, ra);
   const c = rb.value;
+  const bits = knownBits(ra);
   switch (op) {
     case 'eq':
+      if ((c & ~bits.may) !== 0n || (bits.one & ~c) !== 0n) return false;
       if (f.ne.includes(c) || c < f.min || c > f.max) return false;
       return f.min === f.max && f.min === c ? true : undefined;
     case 'ne': {
@@ -136,8 +141,9 @@ export function decide(op: CmpOp, a: Sym, b: Sym, facts: Facts): boolean | undef
       if (f.max < SIGN && c < SIGN) return decide(op.slice(1) as CmpOp, ra, rb, facts);
       return undefined;
     case 'set':
+      return (bits.may & c) === 0n ? false : (bits.one & c) !== 0n ? true : undefined;
     case 'clear':
-      return undefined;
+      return (bits.may & c) === 0n ? true : (bits.one & c) !== 0n ? false : undefined;
     default: {
       const never: never = op;
       return never;

@@ -3,7 +3,7 @@ import type { MapDeclaration } from '../object/map-declaration.js';
 import { learn } from './facts.js';
 import { readPieces, writePieces, type MemoryEnv } from './memory.js';
 import { push, reg, setReg, type PathState } from './path-state.js';
-import { bin, konst, lookupPtr, mapRefKey, pktPtr, scalar, type MapRef, type Sym } from './sym.js';
+import { bin, konst, lookupPtr, mapRefKey, maxValue, pktPtr, scalar, type MapRef, type Sym } from './sym.js';
 import type { KeyPiece, SlotRef } from './types.js';
 
 /** What a helper call does to a path. */
@@ -73,9 +73,10 @@ export function asMapRef(env: HelperEnv, s: PathState, v: Sym, lookupMap: (id: n
 
 const ALWAYS_PRESENT: ReadonlySet<number> = new Set([MapType.ARRAY, MapType.PERCPU_ARRAY]);
 
-function constKey(ps: readonly KeyPiece[]): bigint | undefined {
-  if (ps.length !== 1 || ps[0].value.kind !== 'const') return undefined;
-  return ps[0].value.value;
+/** The largest value a one-piece key can have (a constant, or a value its arithmetic bounds). */
+function keyBound(ps: readonly KeyPiece[]): bigint | undefined {
+  if (ps.length !== 1) return undefined;
+  return maxValue(ps[0].value);
 }
 
 export function callHelper(env: HelperEnv, state: PathState, name: string, at: SlotRef, lookupMap: (id: number) => MapRef | undefined): HelperOutcome {
@@ -96,7 +97,7 @@ export function callHelper(env: HelperEnv, state: PathState, name: string, at: S
       let s: PathState = { ...key.state, counters: { ...key.state.counters, lookup: id } };
       s = { ...s, lookups: push(s.lookups, { id, map, key: key.pieces, slot: at }) };
       // An array always has its in-range slots: the kernel never returns NULL for them.
-      const k = constKey(key.pieces);
+      const k = keyBound(key.pieces);
       if (ALWAYS_PRESENT.has(decl.type) && k !== undefined && k < BigInt(decl.maxEntries)) {
         s = { ...s, lookupStatus: new Map(s.lookupStatus).set(id, true) };
       }

@@ -1,6 +1,7 @@
 import type { MapDeclaration } from '../object/map-declaration.js';
+import { MapType } from '../object/map-types.js';
 import type { BpfObject, BpfProgram } from '../object/types.js';
-import { DEFAULT_LIMITS, liftProgram, type LiftLimits } from './execute.js';
+import { DEFAULT_LIMITS, liftProgram, type FollowTailCall, type LiftLimits } from './execute.js';
 import type { HelperEnv } from './helpers.js';
 import type { ProgramPaths } from './types.js';
 
@@ -9,6 +10,9 @@ export interface LiftOptions {
   readonly constants?: ReadonlyMap<string, Uint8Array>;
   readonly limits?: LiftLimits;
 }
+
+/** Budget for deciding whether a tail-call target can be lifted at all. */
+const STAGE_PROBE: LiftLimits = { ...DEFAULT_LIMITS, maxPaths: 2_000, maxStepsPerProgram: 20_000 };
 
 /** Section bytes of every `.rodata*` section with the overrides written in. */
 export function rodataWithOverrides(obj: BpfObject, constants: ReadonlyMap<string, Uint8Array> = new Map()): Map<string, Uint8Array> {
@@ -34,7 +38,39 @@ export function helperEnv(obj: BpfObject, program: BpfProgram, constants?: Reado
   };
 }
 
+/** Programs some PROG_ARRAY of the object holds from the start: reached by tail calls. */
+export function tailCallTargets(obj: BpfObject): Set<string> {
+  const out = new Set<string>();
+  for (const m of obj.maps) {
+    if (m.type !== MapType.PROG_ARRAY) continue;
+    for (const s of m.initialSlots) if (s.targetKind === 'program') out.add(s.target);
+  }
+  return out;
+}
+
+/**
+ * For each tail-call target, whether the lifter can follow it: lifted on its own within a
+ * small budget, every path must end. A parser stage that loops over a DNS name cannot be
+ * lifted; the calls into it are then lifted as if its slot were empty, and say so.
+ */
+export function tailCallFollower(obj: BpfObject, options: LiftOptions = {}): FollowTailCall {
+  const verdicts = new Map<string, string | undefined>();
+  for (const name of [...tailCallTargets(obj)].sort()) {
+    const p = obj.programs.find((x) => x.name === name);
+    if (!p) continue;
+    const r = liftProgram(obj, p, helperEnv(obj, p, options.constants), STAGE_PROBE, () => 'probing stages one at a time');
+    const stuck = r.paths.find((x) => x.end.kind === 'abandoned');
+    const why = r.truncated
+      ? `${name} has more paths than the lifter follows (${STAGE_PROBE.maxPaths})`
+      : stuck?.end.kind === 'abandoned'
+        ? `${name} cannot be lifted: ${stuck.end.reason}`
+        : undefined;
+    verdicts.set(name, why);
+  }
+  return (program) => verdicts.get(program);
+}
+
 /** Lifts one program of an object to its path summaries. */
-export function liftObjectProgram(obj: BpfObject, program: BpfProgram, options: LiftOptions = {}): ProgramPaths {
-  return liftProgram(obj, program, helperEnv(obj, program, options.constants), options.limits ?? DEFAULT_LIMITS);
+export function liftObjectProgram(obj: BpfObject, program: BpfProgram, options: LiftOptions = {}, follow?: FollowTailCall): ProgramPaths {
+  return liftProgram(obj, program, helperEnv(obj, program, options.constants), options.limits ?? DEFAULT_LIMITS, follow ?? tailCallFollower(obj, options));
 }

@@ -2,7 +2,7 @@ import type { ByteStore, Chunk } from './byte-store.js';
 import type { Facts } from './facts.js';
 import type { Frame, PathState, Trail } from './path-state.js';
 import { push } from './path-state.js';
-import { mapRefKey, phi, type Sym } from './sym.js';
+import { digest, fromTraffic, mapRefKey, phi, type Sym } from './sym.js';
 import type { Effect, Guard, Lookup } from './types.js';
 
 /**
@@ -166,24 +166,6 @@ function sameFrameChain(a: readonly Frame[], b: readonly Frame[]): boolean {
 
 const CALLEE_SAVED = 0b11111000000; // r6..r10
 
-/** Whether a symbol depends on the packet or the context. */
-function fromTraffic(s: Sym): boolean {
-  switch (s.kind) {
-    case 'const':
-      return false;
-    case 'scalar':
-      return s.source.kind === 'pkt' || s.source.kind === 'pktLen' || s.source.kind === 'ctx';
-    case 'bin':
-      return fromTraffic(s.a) || fromTraffic(s.b);
-    case 'un':
-      return fromTraffic(s.a);
-    case 'pktPtr':
-      return true;
-    default:
-      return false;
-  }
-}
-
 /** A condition on run-time state only (map values, clocks, helper results). */
 function runtime(g: Guard, lookups: ReadonlyMap<number, Lookup>): boolean {
   switch (g.kind) {
@@ -213,7 +195,7 @@ function guardKey(g: Guard): string {
     case 'helperResult':
       return `H${g.call}${g.ok}`;
     case 'any':
-      return `any(${g.alternatives.map((alt) => alt.map(guardKey).join('&')).join('|')})`;
+      return g.key;
     default: {
       const never: never = g;
       return never;
@@ -241,8 +223,25 @@ function splitGuards(onlyA: readonly Guard[], onlyB: readonly Guard[], a: PathSt
   const keyB = rtB.map(guardKey).join('&');
   // Either side with no run-time condition makes the disjunction true: nothing to keep.
   if (keyA === keyB) keep.push(...rtA);
-  else if (rtA.length && rtB.length) keep.push({ kind: 'any', alternatives: [rtA, rtB], slot: (rtA[rtA.length - 1] ?? rtB[rtB.length - 1]).slot });
+  else if (rtA.length && rtB.length) keep.push(anyOf([rtA, rtB], (rtA[rtA.length - 1] ?? rtB[rtB.length - 1]).slot));
   return { keep };
+}
+
+/** Most alternatives an `any` guard lists before it only says "some run-time condition". */
+const MAX_ALTERNATIVES = 8;
+
+/** The disjunction of two guard lists; an `any` inside either is folded in by its key. */
+function anyOf(lists: readonly (readonly Guard[])[], slot: Guard['slot']): Guard {
+  const keys = lists.map((l) => (l.length === 1 && l[0].kind === 'any' ? l[0].key : digest(l.map(guardKey).join('&')))).sort();
+  const flat: (readonly Guard[])[] = [];
+  for (const l of lists) {
+    const only = l.length === 1 ? l[0] : undefined;
+    if (only?.kind === 'any') {
+      if (!only.alternatives.length) return { kind: 'any', alternatives: [], key: `any#${digest(keys.join('|'))}`, slot };
+      flat.push(...only.alternatives);
+    } else flat.push(l);
+  }
+  return { kind: 'any', alternatives: flat.length <= MAX_ALTERNATIVES ? flat : [], key: `any#${digest(keys.join('|'))}`, slot };
 }
 
 function sameTailCalls(a: PathState, b: PathState): boolean {

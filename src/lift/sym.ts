@@ -38,8 +38,9 @@ export type UnOp = 'neg' | 'bswap16' | 'bswap32' | 'bswap64' | 'zext8' | 'zext16
 export type Sym =
   | { readonly kind: 'const'; readonly value: bigint; readonly key: string }
   | { readonly kind: 'scalar'; readonly source: Source; readonly key: string }
-  | { readonly kind: 'bin'; readonly op: BinOp; readonly a: Sym; readonly b: Sym; readonly key: string }
-  | { readonly kind: 'un'; readonly op: UnOp; readonly a: Sym; readonly key: string }
+  /** `traffic`: whether some leaf is a packet or context value (kept so nobody walks the tree). */
+  | { readonly kind: 'bin'; readonly op: BinOp; readonly a: Sym; readonly b: Sym; readonly key: string; readonly traffic: boolean }
+  | { readonly kind: 'un'; readonly op: UnOp; readonly a: Sym; readonly key: string; readonly traffic: boolean }
   /** Pointer to the context. */
   | { readonly kind: 'ctxPtr'; readonly offset: number; readonly key: string }
   /** Pointer into the packet: data + offset (data_end is data + pktLen). */
@@ -146,7 +147,7 @@ const SWAP = (v: bigint, bytes: number): bigint => {
   return out;
 };
 
-function foldUn(op: UnOp, v: bigint): bigint {
+export function foldUn(op: UnOp, v: bigint): bigint {
   switch (op) {
     case 'neg':
       return BigInt.asUintN(64, -v);
@@ -175,7 +176,7 @@ function foldUn(op: UnOp, v: bigint): bigint {
   }
 }
 
-function foldBin(op: BinOp, a: bigint, b: bigint): bigint {
+export function foldBin(op: BinOp, a: bigint, b: bigint): bigint {
   switch (op) {
     case 'add':
       return a + b;
@@ -217,7 +218,7 @@ function foldBin(op: BinOp, a: bigint, b: bigint): bigint {
 }
 
 /** A stable short digest of two keys (FNV-1a), so merged symbols have bounded keys. */
-function digest(text: string): string {
+export function digest(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -233,8 +234,46 @@ export function phi(a: Sym, b: Sym): Sym {
   return scalar({ kind: 'merged', of: digest(`${x}|${y}`) });
 }
 
+/**
+ * Bits a symbol must have set (`one`) and may have set (`may`), from its structure: what
+ * decides `(x | 2) == 0` or `((x & 1) & 2) != 0` without knowing x.
+ */
+export function knownBits(s: Sym, depth = 0): { one: bigint; may: bigint } {
+  // Deep expressions (checksums, hashes) are shared DAGs: looking further costs more than it tells.
+  if (depth > 8) return { one: 0n, may: U64 };
+  switch (s.kind) {
+    case 'const':
+      return { one: s.value, may: s.value };
+    case 'scalar':
+      return { one: 0n, may: maxValue(s) === U64 ? U64 : (1n << BigInt(bitLength(maxValue(s)))) - 1n };
+    case 'un': {
+      const a = knownBits(s.a, depth + 1);
+      const keep = s.op === 'zext8' ? 0xffn : s.op === 'zext16' ? 0xffffn : s.op === 'zext32' ? 0xffffffffn : undefined;
+      if (keep !== undefined) return { one: a.one & keep, may: a.may & keep };
+      return { one: 0n, may: U64 };
+    }
+    case 'bin': {
+      if (s.op !== 'and' && s.op !== 'or' && s.op !== 'lsh' && s.op !== 'rsh') return { one: 0n, may: U64 };
+      const a = knownBits(s.a, depth + 1);
+      const b = knownBits(s.b, depth + 1);
+      if (s.op === 'and') return { one: a.one & b.one, may: a.may & b.may };
+      if (s.op === 'or') return { one: a.one | b.one, may: a.may | b.may };
+      if (s.b.kind !== 'const' || s.b.value > 63n) return { one: 0n, may: U64 };
+      const n = s.b.value;
+      return s.op === 'lsh' ? { one: (a.one << n) & U64, may: (a.may << n) & U64 } : { one: a.one >> n, may: a.may >> n };
+    }
+    default:
+      return { one: 0n, may: U64 };
+  }
+}
+
+function bitLength(v: bigint): number {
+  return v === 0n ? 0 : v.toString(2).length;
+}
+
 /** The maximum value a symbol can take, when its width says so (for simplifications). */
-export function maxValue(s: Sym): bigint {
+export function maxValue(s: Sym, depth = 0): bigint {
+  if (depth > 8) return U64;
   if (s.kind === 'const') return s.value;
   if (s.kind === 'scalar') {
     const size = 'size' in s.source ? s.source.size : 8;
@@ -246,11 +285,15 @@ export function maxValue(s: Sym): bigint {
     if (s.op === 'zext32' || s.op === 'bswap32') return 0xffffffffn;
   }
   if (s.kind === 'bin' && s.op === 'and') {
-    const ma = maxValue(s.a);
-    const mb = maxValue(s.b);
+    const ma = maxValue(s.a, depth + 1);
+    const mb = maxValue(s.b, depth + 1);
     return ma < mb ? ma : mb;
   }
-  if (s.kind === 'bin' && s.op === 'rsh' && s.b.kind === 'const') return maxValue(s.a) >> s.b.value;
+  if (s.kind === 'bin' && s.op === 'rsh' && s.b.kind === 'const') return maxValue(s.a, depth + 1) >> s.b.value;
+  if (s.kind === 'bin' && s.op === 'mod' && s.b.kind === 'const' && s.b.value > 0n) {
+    const ma = maxValue(s.a, depth + 1);
+    return ma < s.b.value - 1n ? ma : s.b.value - 1n;
+  }
   return U64;
 }
 
@@ -260,7 +303,7 @@ export function un(op: UnOp, a: Sym): Sym {
   const limit = op === 'zext8' ? 0xffn : op === 'zext16' ? 0xffffn : op === 'zext32' ? 0xffffffffn : undefined;
   if (limit !== undefined && maxValue(a) <= limit) return a;
   if ((op === 'bswap16' || op === 'bswap32' || op === 'bswap64') && a.kind === 'un' && a.op === op) return a.a;
-  return { kind: 'un', op, a, key: `${op}(${a.key})` };
+  return { kind: 'un', op, a, key: `${op}(${a.key})`, traffic: fromTraffic(a) };
 }
 
 /** Sums are kept as (symbolic part) + constant, so offsets compare structurally. */
@@ -279,13 +322,13 @@ export function bin(op: BinOp, a: Sym, b: Sym): Sym {
     if (op === 'sub' && a.key === b.key) return konst(0n);
   }
   if (op === 'and' && b.kind === 'const') {
-    if (b.value === 0n) return konst(0n);
+    if (b.value === 0n || (knownBits(a).may & b.value) === 0n) return konst(0n);
     if ((maxValue(a) & ~b.value) === 0n) return a; // the mask keeps every bit a can have
   }
   if ((op === 'or' || op === 'xor' || op === 'lsh' || op === 'rsh' || op === 'arsh') && b.kind === 'const' && b.value === 0n) return a;
   if (op === 'mul' && b.kind === 'const' && b.value === 1n) return a;
   if (op === 'and' && a.kind === 'const' && b.kind !== 'const') return bin('and', b, a);
-  return { kind: 'bin', op, a, b, key: `(${a.key} ${op} ${b.key})` };
+  return { kind: 'bin', op, a, b, key: `(${a.key} ${op} ${b.key})`, traffic: fromTraffic(a) || fromTraffic(b) };
 }
 
 /** Splits x + c into (x, c); a constant is (undefined, c). */
@@ -293,4 +336,21 @@ export function splitOffset(s: Sym): { base: Sym | undefined; delta: bigint } {
   if (s.kind === 'const') return { base: undefined, delta: BigInt.asIntN(64, s.value) };
   if (s.kind === 'bin' && s.op === 'add' && s.b.kind === 'const') return { base: s.a, delta: BigInt.asIntN(64, s.b.value) };
   return { base: s, delta: 0n };
+}
+
+/** Whether a value depends on the packet or the context. */
+export function fromTraffic(s: Sym): boolean {
+  switch (s.kind) {
+    case 'const':
+      return false;
+    case 'scalar':
+      return s.source.kind === 'pkt' || s.source.kind === 'pktLen' || s.source.kind === 'ctx';
+    case 'bin':
+    case 'un':
+      return s.traffic;
+    case 'pktPtr':
+      return true;
+    default:
+      return false;
+  }
 }

@@ -19,7 +19,14 @@ export type Guard =
    * results): what two merged paths knew separately. Never about packet or context
    * fields: those keep paths apart.
    */
-  | { readonly kind: 'any'; readonly alternatives: readonly (readonly Guard[])[]; readonly slot: SlotRef };
+  | {
+      readonly kind: 'any';
+      /** At most a few alternatives, flattened; empty when there were too many to keep. */
+      readonly alternatives: readonly (readonly Guard[])[];
+      /** A digest of the alternatives: merges compare guards by key, and these nest. */
+      readonly key: string;
+      readonly slot: SlotRef;
+    };
 
 /** An instruction of the object: section and slot, for provenance. */
 export interface SlotRef {
@@ -52,7 +59,11 @@ export type Effect =
   /** A store through a looked-up value pointer (including atomics). */
   | { readonly kind: 'mapValueWrite'; readonly lookup: number; readonly offset: number; readonly size: number; readonly value: Sym; readonly atomic: string | undefined; readonly slot: SlotRef }
   | { readonly kind: 'redirect'; readonly helper: string; readonly ifindex: Sym; readonly flags: Sym; readonly slot: SlotRef }
-  | { readonly kind: 'tailCall'; readonly map: string; readonly index: Sym; readonly target: string | undefined; readonly slot: SlotRef }
+  /**
+   * A tail call. `target` is the program in the slot (undefined: empty slot, the call falls
+   * through); `notFollowed` says why the lifter fell through although a program was there.
+   */
+  | { readonly kind: 'tailCall'; readonly map: string; readonly index: Sym; readonly target: string | undefined; readonly notFollowed: string | undefined; readonly slot: SlotRef }
   /** Any other helper or kfunc call, with its arguments: checksums, time, sockets, room... */
   | { readonly kind: 'call'; readonly helper: string; readonly args: readonly Sym[]; readonly call: number; readonly slot: SlotRef };
 

@@ -1,0 +1,242 @@
+import type { MapDeclaration } from '../../object/map-declaration.js';
+import type { HelperEnv } from '../helpers.js';
+import { declarationOf } from '../helpers.js';
+import { bin, konst, mapRefKey, type MapRef, type Sym } from '../sym.js';
+import type { Effect, KeyPiece, PathSummary, SlotRef } from '../types.js';
+import { fullSet, intersect, isEmpty, isSubset, fromValues, type ValueSet } from '../value-set.js';
+import { atomKey, type Atom, type FrameShape } from './atoms.js';
+import { classifyGuard } from './classify-guard.js';
+import { fieldOf, locate } from './locate.js';
+import { ETHERTYPE, type FieldId } from './packet-layout.js';
+import { memberAt } from './schema-names.js';
+
+/** Where the bytes of a lookup key (or of a written field) come from. */
+export type ByteSource =
+  /** A whole header field, as the packet holds it (`swapped`: byte-reversed first). */
+  | { readonly kind: 'field'; readonly field: FieldId; readonly fixedIhl: boolean; readonly swapped: boolean }
+  | { readonly kind: 'ctx'; readonly field: string }
+  | { readonly kind: 'const'; readonly value: bigint }
+  /** Bytes of a value an earlier lookup found. */
+  | { readonly kind: 'value'; readonly lookup: number; readonly offset: number; readonly size: number }
+  | { readonly kind: 'other'; readonly text: string };
+
+export interface KeyPart {
+  readonly offset: number;
+  readonly size: number;
+  /** The key member these bytes are, e.g. `ip`, `prefixlen`. */
+  readonly member: string;
+  readonly source: ByteSource;
+}
+
+export interface LookupView {
+  readonly id: number;
+  readonly map: MapRef;
+  /** The map's name, or for an inner map the outer map's. */
+  readonly mapName: string;
+  readonly decl: MapDeclaration;
+  /** For an inner map: the lookup in the outer map that found it. */
+  readonly outerLookup: number | undefined;
+  readonly key: readonly KeyPart[];
+  readonly slot: SlotRef;
+}
+
+/** A header field the path rewrote, with its final value. */
+export interface FieldWrite {
+  readonly field: FieldId;
+  readonly source: ByteSource;
+  readonly value: Sym;
+  readonly slot: SlotRef;
+}
+
+export interface ActionView {
+  readonly end: { readonly kind: 'return'; readonly code: bigint | undefined; readonly value: Sym } | { readonly kind: 'abandoned'; readonly reason: string; readonly slot: SlotRef };
+  /** The last redirect the path asked for. */
+  readonly redirect: Extract<Effect, { kind: 'redirect' }> | undefined;
+  /** Whole fields rewritten, last write wins, in field order. */
+  readonly writes: readonly FieldWrite[];
+  /** Fields touched by writes the view cannot state as whole-field values (MACs in pieces...). */
+  readonly touched: readonly FieldId[];
+  /** Packet writes at places the view could not name. */
+  readonly unplacedWrites: readonly Extract<Effect, { kind: 'packetWrite' }>[];
+  readonly ctxWrites: ReadonlyMap<string, { readonly value: Sym; readonly slot: SlotRef }>;
+  readonly mapEffects: readonly Extract<Effect, { kind: 'mapUpdate' | 'mapDelete' | 'mapValueWrite' }>[];
+  readonly calls: readonly Extract<Effect, { kind: 'call' }>[];
+  readonly tailCalls: readonly Extract<Effect, { kind: 'tailCall' }>[];
+}
+
+/** A path in the terms of packet fields, lookups and actions. */
+export interface PathView {
+  readonly path: PathSummary;
+  readonly shape: FrameShape;
+  readonly atoms: readonly Atom[];
+  /** Intersection of the field atoms: what the path accepts per field. */
+  readonly fields: ReadonlyMap<FieldId, ValueSet>;
+  readonly lookups: ReadonlyMap<number, LookupView>;
+  readonly action: ActionView;
+  /** False when the field atoms contradict each other: no packet takes this path. */
+  readonly feasible: boolean;
+}
+
+const ANY_ETHERTYPE = fullSet(16);
+
+/** The frame shape a path's own EtherType and protocol tests establish. */
+export function frameShape(path: PathSummary, le: boolean): FrameShape {
+  const probe: FrameShape = { l3Base: 14, l3: 'other', etherTypes: ANY_ETHERTYPE, assumed: false, protos: undefined };
+  let types = ANY_ETHERTYPE;
+  for (const g of path.guards) for (const a of classifyGuard(g, probe, le)) if (a.kind === 'field' && a.field === 'eth.type') types = intersect(types, a.set);
+  let l3Base = 14;
+  if (!isEmpty(types) && isSubset(types, fromValues(16, [ETHERTYPE.vlan]))) {
+    l3Base = 18;
+    let inner = ANY_ETHERTYPE;
+    const vlan: FrameShape = { ...probe, l3Base: 18 };
+    for (const g of path.guards) for (const a of classifyGuard(g, vlan, le)) if (a.kind === 'field' && a.field === 'vlan.type') inner = intersect(inner, a.set);
+    types = inner;
+  }
+  const only = (t: number): boolean => !isEmpty(types) && isSubset(types, fromValues(16, [t]));
+  const assumed = types.ranges.length === 1 && types.ranges[0][0] === 0 && types.ranges[0][1] === 0xffff;
+  const l3: FrameShape['l3'] = only(ETHERTYPE.ip4) || assumed ? 'ip4' : only(ETHERTYPE.ip6) ? 'ip6' : only(ETHERTYPE.arp) ? 'arp' : 'other';
+  const shape: FrameShape = { l3Base, l3, etherTypes: types, assumed, protos: undefined };
+  if (l3 !== 'ip4' && l3 !== 'ip6') return shape;
+  let protos = fullSet(8);
+  const protoField: FieldId = l3 === 'ip4' ? 'ip4.proto' : 'ip6.next';
+  for (const g of path.guards) for (const a of classifyGuard(g, shape, le)) if (a.kind === 'field' && a.field === protoField) protos = intersect(protos, a.set);
+  return { ...shape, protos };
+}
+
+/** Builds the view of one path. */
+export function viewPath(path: PathSummary, env: HelperEnv): PathView {
+  const le = env.obj.littleEndian;
+  const shape = frameShape(path, le);
+  const atoms = path.guards.flatMap((g) => classifyGuard(g, shape, le));
+  const fields = new Map<FieldId, ValueSet>();
+  let feasible = true;
+  for (const a of atoms) {
+    if (a.kind !== 'field') continue;
+    const now = fields.has(a.field) ? intersect(fields.get(a.field)!, a.set) : a.set;
+    fields.set(a.field, now);
+    if (isEmpty(now)) feasible = false;
+  }
+  const lookups = new Map<number, LookupView>();
+  for (const l of path.lookups) {
+    const decl = declarationOf(env, l.map);
+    if (!decl) continue;
+    lookups.set(l.id, {
+      id: l.id,
+      map: l.map,
+      mapName: l.map.kind === 'map' ? l.map.name : l.map.outer,
+      decl,
+      outerLookup: l.map.kind === 'inner' ? l.map.lookup : undefined,
+      key: l.key.map((p) => ({ offset: p.offset, size: p.size, member: memberAt(decl.key, p.offset, p.size), source: byteSource(p.value, p.size, shape) })),
+      slot: l.slot,
+    });
+  }
+  return { path, shape, atoms, fields, lookups, action: viewAction(path, shape), feasible };
+}
+
+export function atomsKey(atoms: readonly Atom[]): string {
+  return atoms.map(atomKey).join(' & ');
+}
+
+const strip = (s: Sym): Sym => (s.kind === 'un' && (s.op === 'zext8' || s.op === 'zext16' || s.op === 'zext32') ? strip(s.a) : s);
+
+/** What `size` bytes holding `value` (as stored from a register) are. */
+export function byteSource(value: Sym, size: number, shape: FrameShape): ByteSource {
+  const v = strip(value);
+  if (v.kind === 'const') return { kind: 'const', value: v.value };
+  let swapped = false;
+  let core: Sym = v;
+  if (core.kind === 'un' && (core.op === 'bswap16' || core.op === 'bswap32' || core.op === 'bswap64')) {
+    swapped = true;
+    core = strip(core.a);
+  }
+  if (core.kind === 'scalar') {
+    const src = core.source;
+    if (src.kind === 'pkt' && src.size === size) {
+      const loc = locate(src.offset, shape);
+      const at = loc && fieldOf(loc, size, shape);
+      if (loc && at && at.byte === 0 && at.field.size === size) return { kind: 'field', field: at.field.id, fixedIhl: loc.layer === 'l4' && loc.fixedIhl, swapped };
+    }
+    if (!swapped && src.kind === 'ctx') return { kind: 'ctx', field: src.field };
+    if (!swapped && src.kind === 'mapValue' && src.size === size) return { kind: 'value', lookup: src.lookup, offset: src.offset, size: src.size };
+  }
+  return { kind: 'other', text: value.key };
+}
+
+function viewAction(path: PathSummary, shape: FrameShape): ActionView {
+  let redirect: Extract<Effect, { kind: 'redirect' }> | undefined;
+  const writes = new Map<FieldId, FieldWrite>();
+  const touched = new Set<FieldId>();
+  const unplaced: Extract<Effect, { kind: 'packetWrite' }>[] = [];
+  const ctxWrites = new Map<string, { value: Sym; slot: SlotRef }>();
+  const mapEffects: Extract<Effect, { kind: 'mapUpdate' | 'mapDelete' | 'mapValueWrite' }>[] = [];
+  const calls: Extract<Effect, { kind: 'call' }>[] = [];
+  const tailCalls: Extract<Effect, { kind: 'tailCall' }>[] = [];
+  for (const e of path.effects) {
+    switch (e.kind) {
+      case 'redirect':
+        redirect = e;
+        break;
+      case 'packetWrite':
+        if (!placeWrite(e, shape, writes, touched)) unplaced.push(e);
+        break;
+      case 'ctxWrite':
+        ctxWrites.set(e.field, { value: e.value, slot: e.slot });
+        break;
+      case 'mapUpdate':
+      case 'mapDelete':
+      case 'mapValueWrite':
+        mapEffects.push(e);
+        break;
+      case 'call':
+        calls.push(e);
+        break;
+      case 'tailCall':
+        tailCalls.push(e);
+        break;
+      default: {
+        const never: never = e;
+        return never;
+      }
+    }
+  }
+  const end: ActionView['end'] =
+    path.end.kind === 'return'
+      ? { kind: 'return', code: path.end.value.kind === 'const' ? path.end.value.value : undefined, value: path.end.value }
+      : { kind: 'abandoned', reason: path.end.reason, slot: path.end.slot };
+  const order = [...writes.keys()].sort();
+  return { end, redirect, writes: order.map((k) => writes.get(k)!), touched: [...touched].sort(), unplacedWrites: unplaced, ctxWrites, mapEffects, calls, tailCalls };
+}
+
+/** Records a packet write per field; false when some piece lands nowhere the view can name. */
+function placeWrite(e: Extract<Effect, { kind: 'packetWrite' }>, shape: FrameShape, writes: Map<FieldId, FieldWrite>, touched: Set<FieldId>): boolean {
+  let ok = true;
+  for (const p of e.pieces) ok = placePiece(e, p, shape, writes, touched) && ok;
+  return ok;
+}
+
+function placePiece(e: Extract<Effect, { kind: 'packetWrite' }>, p: KeyPiece, shape: FrameShape, writes: Map<FieldId, FieldWrite>, touched: Set<FieldId>): boolean {
+  const at = bin('add', e.offset, konst(BigInt(p.offset)));
+  const loc = locate(at, shape);
+  if (!loc) return false;
+  // A piece may cover several fields (a MAC pair, a whole header copy): mark each touched.
+  let whole: { id: FieldId; size: number } | undefined;
+  for (let i = 0; i < p.size; i++) {
+    const f = fieldOf({ ...loc, start: loc.start + i } as typeof loc, 1, shape);
+    if (!f) return false;
+    touched.add(f.field.id);
+    if (i === 0 && f.byte === 0 && f.field.size === p.size) whole = { id: f.field.id, size: f.field.size };
+  }
+  if (whole) {
+    writes.set(whole.id, { field: whole.id, source: byteSource(p.value, p.size, shape), value: p.value, slot: e.slot });
+  } else {
+    for (let i = 0; i < p.size; i++) {
+      const f = fieldOf({ ...loc, start: loc.start + i } as typeof loc, 1, shape);
+      if (f) writes.delete(f.field.id);
+    }
+  }
+  return true;
+}
+
+export function lookupMapKey(l: LookupView): string {
+  return mapRefKey(l.map);
+}
