@@ -4,17 +4,28 @@
  * - loadObject per corpus object (median of warm runs) and for the whole corpus;
  * - whole-process wall time of `bpf2pf inspect --disasm` beside `llvm-objdump -d` on the
  *   largest corpus object, with a bare `node -e 0` for Node's own start-up;
- * - heap and peak RSS after reading the whole corpus.
+ * - heap and peak RSS after reading the whole corpus;
+ * - the interpreter's speed on from_cube;
+ * - whole-process time and peak RSS of `bpf2pf translate` on the three default Coppice
+ *   objects with the profile and snapshot (what `npm run coppice` runs);
+ * - the lifter's time per entry program of those objects.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng, packetsFor, statesFor } from '../src/gen/index.js';
+import { liftObjectProgram, tailCallTargets } from '../src/lift/lift-object.js';
 import { loadObject } from '../src/object/load-object.js';
+import { isPacketProgram } from '../src/object/program-types.js';
 import { createMapStore, runProgram } from '../src/vm/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The translate command of `npm run coppice`, without `-o`. */
+const COPPICE_OBJECTS = ['mvmtap', 'nodenic', 'localgw'].map((p) => `corpus/coppice/${p}.o`);
+const COPPICE_TRANSLATE = ['translate', ...COPPICE_OBJECTS, '--profile', 'corpus/coppice/profile.yaml', '--snapshot', 'corpus/coppice/snapshot.json'];
 
 function corpus(): string[] {
   const out: string[] = [];
@@ -25,8 +36,9 @@ function corpus(): string[] {
       else if (n.endsWith('.o')) out.push(p);
     }
   };
-  walk(join(root, 'corpus/coppice'));
-  walk(join(root, 'corpus/idioms'));
+  // The builds only: corpus/coppice/<prog>.o are copies of obj/<prog>.bpfel.v3.O2.o.
+  walk(join(root, 'corpus/coppice/obj'));
+  walk(join(root, 'corpus/idioms/obj'));
   return out;
 }
 
@@ -86,6 +98,8 @@ if (ours !== undefined && objdump !== undefined) {
   out.push(`  ratio ${(ours / objdump).toFixed(1)}x llvm-objdump (aim: 3x); Node start-up alone is ${bareNode ? (bareNode / objdump).toFixed(1) : '?'}x`);
 }
 out.push('', ...interpreterSpeed());
+out.push('', ...translateSpeed());
+out.push('', ...liftSpeed());
 process.stdout.write(`${out.join('\n')}\n`);
 
 /**
@@ -113,4 +127,59 @@ function interpreterSpeed(): string[] {
     `interpreter, from_cube (mvmtap v3 -O2), ${runs.length} generated packets, three-sandboxes state:`,
     `  ${(runs.length / s).toFixed(0)} packets/s, ${(instructions / s / 1e6).toFixed(2)} M instructions/s (${(instructions / runs.length).toFixed(0)} instructions per packet)`,
   ];
+}
+
+/**
+ * Whole-process time of translate on the three Coppice objects (median and min of 5, each
+ * into a fresh directory), and its peak RSS from one more run under /usr/bin/time.
+ */
+function translateSpeed(): string[] {
+  const scratch = mkdtempSync(join(tmpdir(), 'bpf2pf-bench-'));
+  try {
+    const run = (i: number): number | undefined => {
+      let status: number | null = null;
+      const ms = timeMs(() => {
+        status = spawnSync(process.execPath, [cli, ...COPPICE_TRANSLATE, '-o', join(scratch, `out${i}`)], { cwd: root, stdio: 'ignore' }).status;
+      });
+      return status === 0 ? ms : undefined;
+    };
+    if (run(0) === undefined) return ['translate, Coppice: n/a (the command failed; run it by hand: npm run coppice)'];
+    const times = Array.from({ length: 5 }, (_, i) => run(i + 1)!);
+    let rss = 'n/a (no /usr/bin/time)';
+    if (existsSync('/usr/bin/time')) {
+      const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...COPPICE_TRANSLATE, '-o', join(scratch, 'rss')], { cwd: root, encoding: 'utf8' });
+      const kib = Number(r.stderr.trim().split('\n').at(-1));
+      if (r.status === 0 && Number.isFinite(kib)) rss = `${(kib / 1024).toFixed(1)} MiB`;
+    }
+    return [
+      'whole process, bpf2pf translate of the three Coppice objects with profile and snapshot (5 runs):',
+      `  median ${median(times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms, peak RSS ${rss}`,
+    ];
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** liftObjectProgram on every entry program (packet programs no PROG_ARRAY holds), median of 3. */
+function liftSpeed(): string[] {
+  const out = ['lifter, liftObjectProgram per entry program of the Coppice objects, median of 3:'];
+  for (const file of COPPICE_OBJECTS) {
+    const obj = loadObject(new Uint8Array(readFileSync(join(root, file))));
+    const stages = tailCallTargets(obj);
+    for (const program of obj.programs.filter((p) => isPacketProgram(p.kind.type) && !stages.has(p.name))) {
+      try {
+        let paths = 0;
+        let truncated = false;
+        const ms = median(Array.from({ length: 3 }, () => timeMs(() => {
+          const r = liftObjectProgram(obj, program);
+          paths = r.paths.length;
+          truncated = r.truncated;
+        })));
+        out.push(`  ${ms.toFixed(1).padStart(8)} ms  ${program.name.padEnd(11)} ${file}: ${paths} paths${truncated ? ' (truncated: the path budget ran out)' : ''}`);
+      } catch (e) {
+        out.push(`       n/a     ${program.name.padEnd(11)} ${file}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+  return out;
 }

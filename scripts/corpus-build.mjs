@@ -7,13 +7,19 @@
 //             test that checks the committed objects match a rebuild)
 // --list      print the build plan as JSON and build nothing
 //
+// Besides the build matrix, it writes the default Coppice objects corpus/coppice/mvmtap.o,
+// nodenic.o and localgw.o: byte copies of obj/<prog>.bpfel.v3.O2.o, so that
+// `bpf2pf translate corpus/coppice/*.o --profile corpus/coppice/profile.yaml` names the
+// objects as the profile does. They are not in the manifest (they are not builds);
+// test/corpus/rebuild.test.ts checks each equals its twin.
+//
 // Objects must be byte-for-byte reproducible: clang runs from the repository root on
 // relative paths with -fdebug-compilation-dir=., so no absolute path of the checkout
 // reaches DWARF or BTF. Only the compiler versions (recorded in corpus/README.md and
 // corpus/build-manifest.json) change the bytes.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +34,23 @@ export const COMPILERS = {
 
 const COPPICE_PROGRAMS = ['mvmtap', 'nodenic', 'localgw'];
 const ARCHES = ['bpfel', 'bpfeb'];
+
+/** The default Coppice objects: `{ object, copyOf }`, each a byte copy of one build. */
+export function defaultObjects() {
+  return COPPICE_PROGRAMS.map((prog) => ({
+    object: `corpus/coppice/${prog}.o`,
+    copyOf: `corpus/coppice/obj/${prog}.bpfel.v3.O2.o`,
+  }));
+}
+
+/** Copies each default object from its build, through a temporary file and a rename. */
+function writeDefaultObjects(outRoot) {
+  for (const { object, copyOf } of defaultObjects()) {
+    const final = join(outRoot, object);
+    copyFileSync(join(outRoot, copyOf), `${final}.tmp`);
+    renameSync(`${final}.tmp`, final);
+  }
+}
 
 function multiarchInclude() {
   try {
@@ -163,8 +186,9 @@ async function main() {
     return;
   }
   await buildAll(plan, outRoot, jobs);
+  writeDefaultObjects(outRoot);
   writeManifest(plan, outRoot);
-  process.stdout.write(`built ${plan.length} objects into ${outRoot}\n`);
+  process.stdout.write(`built ${plan.length} objects (and ${defaultObjects().length} default copies) into ${outRoot}\n`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

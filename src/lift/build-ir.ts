@@ -1,7 +1,17 @@
 import type { BpfObject } from '../object/types.js';
 import type { Profile } from '../profile/types.js';
-import type { MapStateFile } from '../state/map-state.js';
-import { IR_VERSION, type PolicyIR } from '../ir/types.js';
+import type { MapStateFile, MapContents } from '../state/map-state.js';
+import { fromHex, isInnerEntry, isValueEntry } from '../state/map-state.js';
+import { IR_VERSION, type Finding, type IrControlPlane, type IrFamily, type IrFamilyInstance, type IrSet, type PolicyIR } from '../ir/types.js';
+import { fitName } from '../ir/names.js';
+import { normaliseIr } from '../ir/normalise.js';
+import { validateIr } from '../ir/validate.js';
+import { attachmentOf } from '../profile/complete-profile.js';
+import { mapTimeouts } from '../profile/timeouts.js';
+import { profileLimitsToPf } from '../profile/limits.js';
+import { tailCallTargets } from './lift-object.js';
+import { familyName, programRules, setName, type ProgramInput, type ProgramPart } from './synth/program-rules.js';
+import type { MapRole } from './synth/roles.js';
 
 /** One object given to the translator, as the command line named it. */
 export interface LiftInput {
@@ -17,36 +27,156 @@ export interface BuildIrOptions {
 }
 
 /**
- * Lifts every program of every input and runs the recognisers: the whole middle of the
- * compiler, from objects to PolicyIR. (Stub while the recognisers land: every program is
- * blocked and reported.)
+ * Lifts every attached program of every input and runs the recognisers: the whole middle
+ * of the compiler, from objects to PolicyIR. Programs the profile does not attach (and
+ * tail-call stages, which their callers reach) are reported, not translated.
  */
 export function buildIr(inputs: readonly LiftInput[], profile: Profile, options: BuildIrOptions): PolicyIR {
-  void options;
-  return {
+  const parts: { input: ProgramInput; part: ProgramPart }[] = [];
+  const findings: Finding[] = [];
+  for (const i of inputs) {
+    const stages = tailCallTargets(i.object);
+    for (const program of i.object.programs) {
+      if (stages.has(program.name)) continue;
+      const attach = attachmentOf(profile, i.path, program.name);
+      if (!attach) {
+        findings.push({ code: 'B2P-NOT-ATTACHED', severity: 'info', message: `${program.name} is not attached in the profile: not translated`, object: i.path, program: program.name, section: program.sectionName, slot: null, source: null, construct: 'program', suggestion: 'add it under programs: in the profile if it runs' });
+        continue;
+      }
+      const input: ProgramInput = { path: i.path, object: i.object, program, attach, profile, snapshot: options.snapshot };
+      parts.push({ input, part: programRules(input) });
+    }
+  }
+  const snapshot = options.snapshot;
+  const sets = new Map<string, IrSet>();
+  const families = new Map<string, IrFamily>();
+  const controlPlane = new Map<string, IrControlPlane>();
+  for (const { input, part } of parts) {
+    const le = input.object.littleEndian;
+    const family = part.roles.find((r): r is MapRole & { kind: 'family' } => r.kind === 'family' && r.map === part.familyMap);
+    const usesFamily = part.rules.some((r) => r.scope.kind === 'family');
+    const famName = familyName(input);
+    const innerSets = part.roles.filter((r): r is MapRole & { kind: 'set' } => r.kind === 'set' && r.inner && part.rules.some((x) => usesSet(x, setName(r.map))));
+    if (family && usesFamily && !families.has(famName)) {
+      families.set(famName, buildFamily(famName, family, input, part, innerSets, snapshot, le));
+      controlPlane.set(family.map, { map: family.map, role: 'family instances (one anchor each)', operations: [
+        { change: 'insert', becomes: `write anchors/${famName}/<instance>.conf for the new key and load it: pfctl -a ${famName}/<instance> -f anchors/${famName}/<instance>.conf` },
+        { change: 'delete', becomes: `pfctl -a ${famName}/<instance> -F all` },
+        { change: 'replace', becomes: `reload the instance's anchor (its values are in the rules)` },
+      ] });
+    }
+    for (const r of part.roles) {
+      if (r.kind === 'set') {
+        const name = setName(r.map);
+        if (sets.has(name) || !part.rules.some((x) => usesSet(x, name))) continue;
+        const scope = r.inner ? { kind: 'family' as const, family: famName } : { kind: 'global' as const };
+        sets.set(name, { name, scope, source: { map: r.map, keyField: r.keyField || 'key', inner: r.inner }, element: 'ipv4', valueCondition: null, contents: r.inner ? [] : lpmContents(snapshot?.maps[r.map], le) });
+        controlPlane.set(r.map, { map: r.map, role: r.inner ? 'per-instance address set' : 'address set', operations: [
+          { change: 'insert', becomes: r.inner ? `pfctl -a ${famName}/<instance> -t ${name} -T add <prefix>` : `pfctl -t ${name} -T add <prefix>` },
+          { change: 'delete', becomes: r.inner ? `pfctl -a ${famName}/<instance> -t ${name} -T delete <prefix>` : `pfctl -t ${name} -T delete <prefix>` },
+          { change: 'replace', becomes: r.inner ? `pfctl -a ${famName}/<instance> -t ${name} -T replace -f <file>` : `pfctl -t ${name} -T replace -f <file>` },
+        ] });
+      } else if (r.kind === 'session' || r.kind === 'reverse') {
+        controlPlane.set(r.map, { map: r.map, role: 'connection tracking: pf state', operations: [] });
+      } else if (r.kind === 'perEntry') {
+        controlPlane.set(r.map, { map: r.map, role: 'one rule per entry', operations: [
+          { change: 'insert', becomes: 'bpf2pf translate with a new --snapshot, then pfctl -f pf.conf' },
+          { change: 'delete', becomes: 'bpf2pf translate with a new --snapshot, then pfctl -f pf.conf' },
+        ] });
+      }
+    }
+    for (const [map, p] of part.pools) {
+      const name = setName(map);
+      if (sets.has(name)) continue;
+      sets.set(name, { name, scope: { kind: 'global' }, source: { map, keyField: p.member, inner: false }, element: 'ipv4', valueCondition: 'the address member of each array entry', contents: poolContents(snapshot?.maps[map], p.offset) });
+      controlPlane.set(map, { map, role: 'translation pool', operations: [{ change: 'replace', becomes: `pfctl -t ${name} -T replace <addresses>` }] });
+    }
+  }
+  const release = profile.target.freebsd;
+  const ir: PolicyIR = {
     version: IR_VERSION,
-    target: { os: 'freebsd', release: profile.target.freebsd },
+    target: { os: 'freebsd', release },
     inputs: inputs.map((i) => ({ object: i.path, sha256: i.sha256, programs: i.object.programs.map((p) => p.name) })),
-    interfaces: [],
-    sets: [],
-    families: [],
-    rules: [],
+    interfaces: profile.interfaces.map((i) => ({ name: i.name, freebsd: i.freebsd, group: i.group, ifindex: i.ifindex })),
+    sets: [...sets.values()],
+    families: [...families.values()],
+    rules: parts.flatMap((p) => p.part.rules),
     pipes: [],
     classifiers: [],
-    state: { timeouts: {}, limits: {} },
-    controlPlane: [],
-    findings: inputs.map((i) => ({
-      code: 'B2P-NOT-IMPLEMENTED',
-      severity: 'error' as const,
-      message: 'the recognisers are not in place yet: nothing of this object was translated',
-      object: i.path,
-      program: null,
-      section: null,
-      slot: null,
-      source: null,
-      construct: 'whole object',
-      suggestion: 'wait for the recognisers',
-    })),
-    coverage: [],
+    state: { timeouts: mapTimeouts(profile.timeouts).timeouts, limits: profileLimitsToPf(profile.limits, release).limits },
+    controlPlane: [...controlPlane.values()],
+    findings: [...findings, ...parts.flatMap((p) => p.part.findings)],
+    coverage: parts.map((p) => p.part.coverage),
   };
+  return validateIr(normaliseIr(ir));
+}
+
+function usesSet(rule: PolicyIR['rules'][number], name: string): boolean {
+  const m = rule.match;
+  const t = rule.translations.some((x) => x.to.kind === 'set' && x.to.set === name);
+  return (m.src?.address.kind === 'set' && m.src.address.set === name) || (m.dst?.address.kind === 'set' && m.dst.address.set === name) || t;
+}
+
+function dotted(b: Uint8Array): string {
+  return [...b].join('.');
+}
+
+function u32(b: Uint8Array, le: boolean): number {
+  const v = new DataView(b.buffer, b.byteOffset, 4);
+  return v.getUint32(0, le);
+}
+
+/** LPM trie keys {u32 prefixlen; address} as CIDRs. */
+function lpmContents(m: MapContents | undefined, le: boolean): string[] {
+  if (!m) return [];
+  const out: string[] = [];
+  for (const e of m.entries) {
+    const k = fromHex(e.key);
+    if (k.length === 8) out.push(`${dotted(k.subarray(4, 8))}/${Math.min(32, u32(k, le))}`);
+    else if (k.length === 4) out.push(`${dotted(k)}/32`);
+  }
+  return out;
+}
+
+function poolContents(m: MapContents | undefined, offset: number): string[] {
+  if (!m) return [];
+  const out: string[] = [];
+  for (const e of m.entries) {
+    if (!isValueEntry(e)) continue;
+    const v = fromHex(e.value).subarray(offset, offset + 4);
+    if (v.length === 4 && v.some((b) => b !== 0)) out.push(`${dotted(v)}/32`);
+  }
+  return out;
+}
+
+function buildFamily(
+  name: string,
+  family: MapRole & { kind: 'family' },
+  input: ProgramInput,
+  part: ProgramPart,
+  innerSets: readonly (MapRole & { kind: 'set' })[],
+  snapshot: MapStateFile | null,
+  le: boolean,
+): IrFamily {
+  const group = input.profile.interfaces.find((i) => i.name === input.attach.attach.interface);
+  const instances: IrFamilyInstance[] = [];
+  for (const e of snapshot?.maps[family.map]?.entries ?? []) {
+    if (!isValueEntry(e)) continue;
+    const key = fromHex(e.key);
+    if (key.length < 4) continue;
+    const ifindex = u32(key, le);
+    const value = fromHex(e.value);
+    const values: Record<string, string> = {};
+    for (const [field, at] of part.familyValues) {
+      if (at.size === 4) values[field] = dotted(value.subarray(at.offset, at.offset + 4));
+    }
+    const sets: Record<string, string[]> = {};
+    for (const s of innerSets) {
+      const outer = snapshot?.maps[s.map]?.entries.find((x) => x.key === e.key);
+      sets[setName(s.map)] = outer && isInnerEntry(outer) ? lpmContents(outer.inner, le) : [];
+    }
+    const base = group?.freebsd ?? 'if';
+    instances.push({ key: e.key, ifindex, name: fitName('anchor', `${base}${ifindex}`), interface: fitName('interface', `${base}${ifindex}`), values, sets });
+  }
+  return { name, keyedBy: { map: family.map, keyField: family.keyField || 'key' }, interface: input.attach.attach.interface, instances };
 }

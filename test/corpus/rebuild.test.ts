@@ -8,6 +8,7 @@ import { readElf } from '../../src/elf/read-elf.js';
 import { corpusObjects, repoRoot } from '../support/corpus.js';
 import { hasTool, runTool, skipLine } from '../support/tools.js';
 import { readManifest } from '../support/manifest.js';
+import { defaultObjects } from '../../scripts/corpus-build.mjs';
 
 const manifest = readManifest();
 
@@ -38,6 +39,16 @@ describe('corpus objects', () => {
     expect(corpusObjects().sort()).toEqual(listed);
     for (const o of manifest.objects) {
       expect(sha256(readFileSync(join(repoRoot, o.object))), o.object).toBe(o.sha256);
+    }
+  });
+
+  it('the default Coppice objects (corpus/coppice/<prog>.o) are byte copies of their builds', () => {
+    const defaults = defaultObjects() as { object: string; copyOf: string }[];
+    expect(defaults.map((d) => d.object).sort()).toEqual(['corpus/coppice/localgw.o', 'corpus/coppice/mvmtap.o', 'corpus/coppice/nodenic.o']);
+    for (const d of defaults) {
+      expect(manifest.objects.map((o) => o.object), d.copyOf).toContain(d.copyOf);
+      const copy = new Uint8Array(readFileSync(join(repoRoot, d.object)));
+      expect(sha256(copy), `${d.object} differs from ${d.copyOf}: run npm run corpus:build`).toBe(sha256(new Uint8Array(readFileSync(join(repoRoot, d.copyOf)))));
     }
   });
 
@@ -87,6 +98,11 @@ describe('corpus objects', () => {
       const committed = new Uint8Array(readFileSync(join(repoRoot, o.object)));
       const rebuilt = new Uint8Array(readFileSync(join(out, o.object)));
       if (sha256(committed) !== sha256(rebuilt)) differences.push(`${o.object}: ${explainDifference(committed, rebuilt)}`);
+    }
+    for (const d of defaultObjects() as { object: string }[]) {
+      const committed = new Uint8Array(readFileSync(join(repoRoot, d.object)));
+      const rebuilt = new Uint8Array(readFileSync(join(out, d.object)));
+      if (sha256(committed) !== sha256(rebuilt)) differences.push(`${d.object}: ${explainDifference(committed, rebuilt)}`);
     }
     expect(differences).toEqual([]);
     console.log(`corpus rebuild: ${manifest.objects.length} objects identical`);

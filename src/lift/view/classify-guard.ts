@@ -1,6 +1,6 @@
-import { evaluate, leaves, substitute } from '../eval-sym.js';
+import { compile, compileNumeric, evaluate, leaves, NotNumeric, substitute } from '../eval-sym.js';
 import { swapOp } from '../facts.js';
-import { scalar, un, type Sym } from '../sym.js';
+import { bin, konst, scalar, un, type Sym } from '../sym.js';
 import type { CmpOp, Guard, SlotRef } from '../types.js';
 import { complement, fromPredicate, fromRanges, fullSet, type ValueSet } from '../value-set.js';
 import type { Atom, FrameShape, Location } from './atoms.js';
@@ -207,27 +207,111 @@ function describe(loc: Location): string {
   return `${loc.layer}+${loc.start}`;
 }
 
+/** The accepted values computed over doubles, or undefined when some value leaves their exact range. */
+function numericSet(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (readonly PlacedRead[])[], starts: readonly number[], widths: readonly number[], total: number, le: boolean): ValueSet | undefined {
+  const readers = new Map<string, (inputs: readonly number[]) => number>();
+  groups.forEach((rs, i) => {
+    for (const r of rs) {
+      const first = r.loc.start - starts[i];
+      const fsz = widths[i] / 8;
+      readers.set(r.leaf.key, (inputs) => {
+        let v = 0;
+        for (let j = 0; j < r.size; j++) {
+          const byte = Math.floor(inputs[i] / 2 ** (8 * (fsz - 1 - (first + j)))) % 256;
+          v += le ? byte * 2 ** (8 * j) : byte * 2 ** (8 * (r.size - 1 - j));
+        }
+        return v;
+      });
+    }
+  });
+  const a = compileNumeric(g.a, (leaf) => readers.get(leaf.key));
+  const b = compileNumeric(g.b, (leaf) => readers.get(leaf.key));
+  if (!a || !b) return undefined;
+  const x: number[] = widths.map(() => 0);
+  try {
+    return fromPredicate(total, (v) => {
+      let shift = total;
+      for (let i = 0; i < widths.length; i++) {
+        shift -= widths[i];
+        x[i] = Math.floor(v / 2 ** shift) % 2 ** widths[i];
+      }
+      return holdsNumber(g.op, a(x), b(x));
+    });
+  } catch (e) {
+    if (e instanceof NotNumeric) return undefined;
+    throw e;
+  }
+}
+
+/** `holds` for values in 0..2^53, where signed and unsigned 64-bit comparisons agree. */
+function holdsNumber(op: CmpOp, a: number, b: number): boolean {
+  switch (op) {
+    case 'eq':
+      return a === b;
+    case 'ne':
+      return a !== b;
+    case 'lt':
+    case 'slt':
+      return a < b;
+    case 'le':
+    case 'sle':
+      return a <= b;
+    case 'gt':
+    case 'sgt':
+      return a > b;
+    case 'ge':
+    case 'sge':
+      return a >= b;
+    case 'set':
+    case 'clear': {
+      if (a >= 2 ** 32 || b >= 2 ** 32) throw new NotNumeric();
+      return ((a & b) !== 0) === (op === 'set');
+    }
+    default: {
+      const never: never = op;
+      return never;
+    }
+  }
+}
+
 /** Tries every value of up to 16 bits of fields; splits a test of two fields when it is a product. */
 function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (readonly PlacedRead[])[], le: boolean, fixedIhl: boolean): Atom[] {
   const defs = groups.map((rs) => ({ layer: rs[0].loc.layer, field: rs[0].field }));
   const starts = groups.map((rs) => rs[0].field.offset);
   const widths = defs.map((d) => d.field.size * 8);
   const total = widths.reduce((a, b) => a + b, 0);
-  const assign = (v: number): Map<string, number> => {
-    const bytes = new Map<string, number>();
+  // Each leaf is some bytes of one field value (inputs[i], big-endian as on the wire).
+  const readers = new Map<string, (inputs: readonly bigint[]) => bigint>();
+  groups.forEach((rs, i) => {
+    for (const r of rs) {
+      const first = r.loc.start - starts[i];
+      const fsz = defs[i].field.size;
+      readers.set(r.leaf.key, (inputs) => {
+        let v = 0n;
+        for (let j = 0; j < r.size; j++) {
+          const byte = (inputs[i] >> BigInt(8 * (fsz - 1 - (first + j)))) & 0xffn;
+          v |= le ? byte << BigInt(8 * j) : byte << BigInt(8 * (r.size - 1 - j));
+        }
+        return v;
+      });
+    }
+  });
+  const a = compile(g.a, (leaf) => readers.get(leaf.key));
+  const b = compile(g.b, (leaf) => readers.get(leaf.key));
+  if (!a || !b) return opaque(g, 'a test the translator cannot evaluate', false);
+  const split = (v: number): bigint[] => {
+    const out: bigint[] = [];
     let shift = total;
-    defs.forEach((d, i) => {
-      shift -= widths[i];
-      const fv = Math.floor(v / 2 ** shift) % 2 ** widths[i];
-      for (let j = 0; j < d.field.size; j++) bytes.set(`${d.layer}:${starts[i] + j}`, (fv >> (8 * (d.field.size - 1 - j))) & 0xff);
-    });
-    return bytes;
+    for (const w of widths) {
+      shift -= w;
+      out.push(BigInt(Math.floor(v / 2 ** shift) % 2 ** w));
+    }
+    return out;
   };
-  const leafValue = (bytes: Map<string, number>) => (leaf: Leaf): bigint | undefined => {
-    const r = groups.flat().find((x) => x.leaf.key === leaf.key);
-    return r ? readValue(bytes, r.loc.layer, r.loc.start, r.size, le) : undefined;
-  };
-  const accepted = fromPredicate(total, (v) => truth(g, leafValue(assign(v))));
+  const accepted = numericSet(g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
+    const x = split(v);
+    return holds(g.op, a(x), b(x));
+  });
   if (defs.length === 1) return [{ kind: 'field', field: defs[0].field.id, set: accepted, fixedIhl, slot: g.slot }];
   // Two fields: a product of two sets splits into one atom per field.
   const [w0, w1] = widths;
@@ -287,6 +371,11 @@ function wideField(g: Extract<Guard, { kind: 'cmp' }>, reads: readonly PlacedRea
 
 const U32 = 0xffffffffn;
 
+function swap32(v: bigint): bigint {
+  if (v > U32) return v | (1n << 40n); // not a 32-bit value: keeps it out of range
+  return ((v & 0xffn) << 24n) | ((v & 0xff00n) << 8n) | ((v >> 8n) & 0xff00n) | ((v >> 24n) & 0xffn);
+}
+
 /** The values of n (32 bits) for which `a op b` holds, when a and b have one of the readable shapes. */
 function overValue(op0: CmpOp, a0: Sym, b0: Sym, n: Sym): ValueSet | undefined {
   let a = a0;
@@ -298,8 +387,19 @@ function overValue(op0: CmpOp, a0: Sym, b0: Sym, n: Sym): ValueSet | undefined {
   }
   if (b.kind !== 'const') return undefined;
   const strip = (s: Sym): Sym => (s.kind === 'un' && s.op === 'zext32' ? strip(s.a) : s);
-  const core = strip(a);
-  const c = b.value;
+  let core = strip(a);
+  let c = b.value;
+  // A little-endian load compares the address byte-swapped: equality survives the swap
+  // (of both sides, and of a mask), order does not.
+  if (op === 'eq' || op === 'ne') {
+    if (core.kind === 'un' && core.op === 'bswap32' && strip(core.a).key === n.key) {
+      core = n;
+      c = swap32(c);
+    } else if (core.kind === 'bin' && core.op === 'and' && core.b.kind === 'const' && core.a.kind === 'un' && core.a.op === 'bswap32' && strip(core.a.a).key === n.key) {
+      core = bin('and', n, konst(swap32(core.b.value)));
+      c = swap32(c);
+    }
+  }
   if (core.key === n.key) return interval(op, c);
   if (core.kind === 'bin' && core.op === 'and' && strip(core.a).key === n.key && core.b.kind === 'const' && (op === 'eq' || op === 'ne' || op === 'set' || op === 'clear')) {
     const m = core.b.value & U32;

@@ -2,9 +2,9 @@ import type { MapDeclaration } from '../../object/map-declaration.js';
 import type { HelperEnv } from '../helpers.js';
 import { declarationOf } from '../helpers.js';
 import { bin, konst, mapRefKey, type MapRef, type Sym } from '../sym.js';
-import type { Effect, KeyPiece, PathSummary, SlotRef } from '../types.js';
-import { fullSet, intersect, isEmpty, isSubset, fromValues, type ValueSet } from '../value-set.js';
-import { atomKey, type Atom, type FrameShape } from './atoms.js';
+import type { Effect, Guard, KeyPiece, PathSummary, SlotRef } from '../types.js';
+import { fullSet, intersect, isEmpty, isSubset, fromValues, setKey, type ValueSet } from '../value-set.js';
+import { atomKey, guardText, type Atom, type FrameShape } from './atoms.js';
 import { classifyGuard } from './classify-guard.js';
 import { fieldOf, locate } from './locate.js';
 import { ETHERTYPE, type FieldId } from './packet-layout.js';
@@ -79,17 +79,39 @@ export interface PathView {
 
 const ANY_ETHERTYPE = fullSet(16);
 
+/**
+ * Guards recur across the paths of a program (every path repeats its prefix): their atoms
+ * are computed once per program and frame shape. Create one per program, never share
+ * between objects.
+ */
+export type ClassifyCache = Map<string, Atom[]>;
+
+function shapeKey(s: FrameShape): string {
+  return `${s.l3Base}/${s.l3}/${setKey(s.etherTypes)}/${s.assumed}/${s.protos ? setKey(s.protos) : '-'}`;
+}
+
+function classifyCached(g: Guard, shape: FrameShape, le: boolean, cache: ClassifyCache | undefined): Atom[] {
+  if (!cache) return classifyGuard(g, shape, le);
+  const key = `${shapeKey(shape)}|${g.slot.section}:${g.slot.slot}|${guardText(g)}`;
+  let atoms = cache.get(key);
+  if (!atoms) {
+    atoms = classifyGuard(g, shape, le);
+    cache.set(key, atoms);
+  }
+  return atoms;
+}
+
 /** The frame shape a path's own EtherType and protocol tests establish. */
-export function frameShape(path: PathSummary, le: boolean): FrameShape {
+export function frameShape(path: PathSummary, le: boolean, cache?: ClassifyCache): FrameShape {
   const probe: FrameShape = { l3Base: 14, l3: 'other', etherTypes: ANY_ETHERTYPE, assumed: false, protos: undefined };
   let types = ANY_ETHERTYPE;
-  for (const g of path.guards) for (const a of classifyGuard(g, probe, le)) if (a.kind === 'field' && a.field === 'eth.type') types = intersect(types, a.set);
+  for (const g of path.guards) for (const a of classifyCached(g, probe, le, cache)) if (a.kind === 'field' && a.field === 'eth.type') types = intersect(types, a.set);
   let l3Base = 14;
   if (!isEmpty(types) && isSubset(types, fromValues(16, [ETHERTYPE.vlan]))) {
     l3Base = 18;
     let inner = ANY_ETHERTYPE;
     const vlan: FrameShape = { ...probe, l3Base: 18 };
-    for (const g of path.guards) for (const a of classifyGuard(g, vlan, le)) if (a.kind === 'field' && a.field === 'vlan.type') inner = intersect(inner, a.set);
+    for (const g of path.guards) for (const a of classifyCached(g, vlan, le, cache)) if (a.kind === 'field' && a.field === 'vlan.type') inner = intersect(inner, a.set);
     types = inner;
   }
   const only = (t: number): boolean => !isEmpty(types) && isSubset(types, fromValues(16, [t]));
@@ -99,15 +121,15 @@ export function frameShape(path: PathSummary, le: boolean): FrameShape {
   if (l3 !== 'ip4' && l3 !== 'ip6') return shape;
   let protos = fullSet(8);
   const protoField: FieldId = l3 === 'ip4' ? 'ip4.proto' : 'ip6.next';
-  for (const g of path.guards) for (const a of classifyGuard(g, shape, le)) if (a.kind === 'field' && a.field === protoField) protos = intersect(protos, a.set);
+  for (const g of path.guards) for (const a of classifyCached(g, shape, le, cache)) if (a.kind === 'field' && a.field === protoField) protos = intersect(protos, a.set);
   return { ...shape, protos };
 }
 
 /** Builds the view of one path. */
-export function viewPath(path: PathSummary, env: HelperEnv): PathView {
+export function viewPath(path: PathSummary, env: HelperEnv, cache?: ClassifyCache): PathView {
   const le = env.obj.littleEndian;
-  const shape = frameShape(path, le);
-  const atoms = path.guards.flatMap((g) => classifyGuard(g, shape, le));
+  const shape = frameShape(path, le, cache);
+  const atoms = path.guards.flatMap((g) => classifyCached(g, shape, le, cache));
   const fields = new Map<FieldId, ValueSet>();
   let feasible = true;
   for (const a of atoms) {

@@ -92,14 +92,16 @@ function walk(dir: string): string[] {
 }
 
 /**
- * Every eBPF ELF object under corpus/, except corpus/hostile/. BTF_TEST_CORPUS points
- * the peer tests at another folder of objects instead.
+ * Every eBPF ELF object under corpus/, except corpus/hostile/ and the default Coppice
+ * objects (corpus/coppice/<prog>.o, byte copies of builds under corpus/coppice/obj/).
+ * BTF_TEST_CORPUS points the peer tests at another folder of objects instead.
  */
 export function corpusObjects(): TestObject[] {
   const corpus = process.env.BTF_TEST_CORPUS ? resolve(process.env.BTF_TEST_CORPUS) : join(ROOT, 'corpus');
   const hostile = join(corpus, 'hostile');
+  const defaults = join(corpus, 'coppice');
   return walk(corpus)
-    .filter((p) => !p.startsWith(hostile + '/') && isBpfElf(p))
+    .filter((p) => !p.startsWith(hostile + '/') && dirname(p) !== defaults && isBpfElf(p))
     .sort()
     .map((p) => ({ label: relative(ROOT, p), path: p }));
 }

@@ -1,0 +1,328 @@
+import type { Fidelity, Finding, IrMatch, IrRule, IrScope, Provenance, ProgramCoverage } from '../../ir/types.js';
+import type { BpfObject, BpfProgram } from '../../object/types.js';
+import type { Profile, ProfileProgram } from '../../profile/types.js';
+import type { MapStateFile } from '../../state/map-state.js';
+import { fromHex } from '../../state/map-state.js';
+import { fitName } from '../../ir/names.js';
+import { helperEnv, liftObjectProgram } from '../lift-object.js';
+import type { SlotRef } from '../types.js';
+import { fromValues } from '../value-set.js';
+import { memberAt } from '../view/schema-names.js';
+import { viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
+import { fieldById } from '../view/packet-layout.js';
+import { buildMatch } from './match.js';
+import { outcomeOf, type Outcome, type OutcomeEnv } from './outcome.js';
+import { lookupRoles, type MapRole } from './roles.js';
+import { normalisePath, type NormPath, type Step } from './steps.js';
+import { draftRules, type Draft } from './tree.js';
+
+/** What one attached program contributes to the IR, before the families and sets are merged. */
+export interface ProgramPart {
+  readonly rules: IrRule[];
+  readonly findings: Finding[];
+  readonly coverage: ProgramCoverage;
+  /** Maps by role, for sets, families, pools and the control plane. */
+  readonly roles: readonly MapRole[];
+  /** Family values rules use: field name -> where in the family map's value. */
+  readonly familyValues: ReadonlyMap<string, { readonly offset: number; readonly size: number }>;
+  readonly pools: ReadonlyMap<string, { readonly offset: number; readonly member: string }>;
+  /** The map whose hit puts a rule in the family (the registration map), when one does. */
+  readonly familyMap: string | undefined;
+}
+
+export interface ProgramInput {
+  readonly path: string;
+  readonly object: BpfObject;
+  readonly program: BpfProgram;
+  readonly attach: ProfileProgram;
+  readonly profile: Profile;
+  readonly snapshot: MapStateFile | null;
+}
+
+/** Where a slot's instruction came from in the C source (BTF line info). */
+function sourceOf(obj: BpfObject, slot: SlotRef): { file: string; line: number } | null {
+  let best: { file: string; line: number } | null = null;
+  let bestSlot = -1;
+  for (const fn of [...obj.programs, ...obj.subprograms]) {
+    if (fn.section !== slot.section) continue;
+    for (const l of fn.lines) if (l.slot <= slot.slot && l.slot > bestSlot) {
+      best = { file: l.file, line: l.line };
+      bestSlot = l.slot;
+    }
+  }
+  return best;
+}
+
+function provenance(input: ProgramInput, views: readonly PathView[]): Provenance[] {
+  const slots = new Set<number>();
+  const sections = new Map<string, Set<number>>();
+  for (const v of views) {
+    const add = (s: SlotRef): void => {
+      if (!sections.has(s.section)) sections.set(s.section, new Set());
+      sections.get(s.section)!.add(s.slot);
+    };
+    for (const g of v.path.guards) add(g.slot);
+    for (const e of v.path.effects) add(e.slot);
+    if (v.path.end.kind === 'abandoned') add(v.path.end.slot);
+  }
+  const out: Provenance[] = [];
+  for (const [section, set] of [...sections].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const sorted = [...set].sort((a, b) => a - b);
+    for (const s of sorted) slots.add(s);
+    const sources = new Map<string, { file: string; line: number }>();
+    for (const s of sorted) {
+      const src = sourceOf(input.object, { section, slot: s });
+      if (src) sources.set(`${src.file}:${src.line}`, src);
+    }
+    out.push({
+      object: input.path,
+      program: input.program.name,
+      section,
+      slots: sorted,
+      sources: [...sources.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)),
+    });
+  }
+  return out;
+}
+
+function finding(input: ProgramInput, code: string, severity: Finding['severity'], message: string, slot: SlotRef | null, construct: string, suggestion: string): Finding {
+  return {
+    code,
+    severity,
+    message,
+    object: input.path,
+    program: input.program.name,
+    section: slot ? slot.section : input.program.sectionName,
+    slot: slot ? slot.slot : null,
+    source: slot ? sourceOf(input.object, slot) : null,
+    construct,
+    suggestion,
+  };
+}
+
+/** Keys of a map in the snapshot (raw bytes), in key order. */
+function snapshotEntries(snapshot: MapStateFile | null, map: string): { key: Uint8Array; value: Uint8Array | undefined }[] {
+  const m = snapshot?.maps[map];
+  if (!m) return [];
+  return m.entries.map((e) => ({ key: fromHex(e.key), value: 'value' in e ? fromHex(e.value) : undefined }));
+}
+
+function wireNumber(bytes: Uint8Array): number {
+  let v = 0;
+  for (const b of bytes) v = v * 256 + b;
+  return v;
+}
+
+/**
+ * Rules of the paths that pass a per-entry lookup (host-port forwarding): one rule per
+ * entry of the snapshot, the key field fixed to the entry's key. Without an entry nothing
+ * takes these paths at translation time; the control plane regenerates on updates.
+ */
+function expandEntries(draft: Draft, input: ProgramInput): { steps: Step[]; entry: string | null }[] {
+  const hit = draft.steps.find((s): s is Extract<Step, { kind: 'entry' }> => s.kind === 'entry' && s.hit);
+  if (!hit) return [{ steps: [...draft.steps], entry: null }];
+  const def = fieldById(hit.field);
+  const bits = def ? def.size * 8 : 32;
+  const out: { steps: Step[]; entry: string | null }[] = [];
+  for (const e of snapshotEntries(input.snapshot, hit.map)) {
+    const v = wireNumber(e.key.subarray(0, bits / 8));
+    out.push({ steps: draft.steps.map((s) => (s === hit ? { kind: 'field', field: hit.field, set: fromValues(bits, [v]), slot: hit.slot } : s)), entry: `${hit.map} entry ${v}` });
+  }
+  return out;
+}
+
+function sameOutcome(a: Outcome, b: Outcome): boolean {
+  return JSON.stringify({ ...a, note: '' }) === JSON.stringify({ ...b, note: '' });
+}
+
+/**
+ * One outcome for paths pf cannot tell apart (they differ only in run-time state: an
+ * allocator running dry, a map insert failing, a retry). When every path that passes does
+ * the same thing, the rule does that and the drops are run-time failures pf has its own
+ * form of (state or port space exhausted): approximate. Different passes: closed.
+ */
+function unify(outcomes: readonly Outcome[], paths: readonly { readonly runtime: readonly string[] }[]): { outcome: Outcome; problems: string[] } {
+  const first = outcomes[0];
+  if (outcomes.every((o) => sameOutcome(o, first))) return { outcome: first, problems: [] };
+  const passes = outcomes.filter((o) => o.action === 'pass' && o.problems.length === 0);
+  const distinct = passes.filter((o, i) => passes.findIndex((x) => sameOutcome(x, o)) === i);
+  const why = [...new Set(paths.flatMap((p) => p.runtime))].sort();
+  if (distinct.length === 1) {
+    const o = distinct[0];
+    return {
+      outcome: { ...o, approximations: [...o.approximations, `the program also drops some of these packets on run-time conditions pf does not have (${why.slice(0, 3).join('; ')}${why.length > 3 ? '; ...' : ''})`] },
+      problems: [],
+    };
+  }
+  const blocked = outcomes.find((o) => o.action === 'block') ?? first;
+  return { outcome: blocked, problems: [`paths pf cannot tell apart end differently, on run-time state (${why.slice(0, 3).join('; ')})`] };
+}
+
+/** Lifts one attached program and writes its rules. */
+export function programRules(input: ProgramInput): ProgramPart {
+  const { object: obj, program, attach } = input;
+  const lifted = liftObjectProgram(obj, program);
+  const env = helperEnv(obj, program);
+  const cache: ClassifyCache = new Map();
+  const all = lifted.paths.map((p) => viewPath(p, env, cache));
+  const views = all.filter((v) => v.feasible);
+  const roles = lookupRoles(views);
+  const innerSets = new Map<string, MapRole & { kind: 'set' }>();
+  for (const r of roles.all.values()) if (r.kind === 'set' && r.inner) innerSets.set(r.map, r);
+  const norm: NormPath[] = views.map((v) => normalisePath(v, roles.of(v), innerSets));
+  const findings: Finding[] = [];
+  const memberOf = (v: PathView, lookup: number, offset: number, size: number): string => {
+    const l = v.lookups.get(lookup);
+    return fitName('macro', (l ? memberAt(l.decl.value, offset, size).replace(/^\./, '') : '') || `v${offset}`);
+  };
+  const poolValues = (map: string, offset: number, size: number): number[] =>
+    snapshotEntries(input.snapshot, map)
+      .filter((e) => e.value !== undefined && e.value.length >= offset + size)
+      .map((e) => {
+        const b = e.value!.subarray(offset, offset + size);
+        return obj.littleEndian ? [...b].reverse().reduce((v, x) => v * 256 + x, 0) : wireNumber(b);
+      })
+      .filter((v) => v !== 0);
+  const oenv: OutcomeEnv = { profile: input.profile, rolesOf: roles.of, isXdp: env.isXdp, littleEndian: obj.littleEndian, memberOf, poolValues };
+
+  const rulePaths = norm.filter((n): n is Extract<NormPath, { kind: 'rule' }> => n.kind === 'rule');
+  const drafts = draftRules(rulePaths);
+  const rules: IrRule[] = [];
+  const familyValues = new Map<string, { offset: number; size: number }>();
+  const pools = new Map<string, { offset: number; member: string }>();
+  let exactPaths = 0;
+  let approxPaths = 0;
+  let untranslatedPaths = 0;
+  let familyMap: string | undefined;
+  for (const draft of drafts) {
+    for (const { steps, entry } of expandEntries(draft, input)) {
+      const outcomes = draft.paths.map((p) => outcomeOf(p.view, oenv, attach.attach.interface));
+      let outcome = outcomes[0];
+      const problems = [...outcome.problems];
+      const unified = unify(outcomes, draft.paths);
+      outcome = unified.outcome;
+      problems.splice(0, problems.length, ...unified.outcome.problems, ...unified.problems);
+      for (const o of outcomes) {
+        for (const f of o.familyValues) familyValues.set(f.field, { offset: f.offset, size: f.size });
+        for (const p of o.pools) pools.set(p.map, { offset: p.offset, member: p.member });
+      }
+      const { match: base, unstated } = buildMatch(steps);
+      let match: IrMatch = base;
+      let scope: IrScope = { kind: 'global' };
+      for (const s of steps) {
+        if (s.kind === 'family' && s.hit) {
+          // The first map whose hit gates the rules is the registration: later ones are per-instance data.
+          familyMap ??= s.map;
+          if (s.map === familyMap) scope = { kind: 'family', family: familyName(input) };
+        }
+        if (s.kind === 'set') {
+          const side = s.field === 'ip4.src' ? 'src' : 'dst';
+          if (match[side]) unstated.push(`${s.field} both in a prefix and ${s.hit ? 'in' : 'not in'} ${s.map}`);
+          else match = { ...match, [side]: { address: { kind: 'set', set: setName(s.map) }, negate: !s.hit } };
+          if (s.inner && scope.kind !== 'family') scope = { kind: 'family', family: familyName(input) };
+        }
+      }
+      if (scope.kind === 'global' && outcome.familyValues.length > 0) problems.push('uses a per-instance value outside a family');
+      const closed = problems.length > 0 || unstated.length > 0;
+      const action = closed ? 'block' : outcome.action;
+      const reasons = [...problems, ...unstated.map((u) => `the rule cannot state: ${u}`)];
+      const approx = [...outcome.approximations, ...(draft.paths.some((p) => p.stateful.length > 0) ? [] : [])];
+      const fidelity: Fidelity = closed
+        ? { level: 'approximate', reason: `blocked (fail closed): ${reasons.join('; ')}` }
+        : approx.length > 0
+          ? { level: 'approximate', reason: approx.join('; ') }
+          : { level: 'exact' };
+      const n = rules.length + 1;
+      const id = `${program.name}.${n}`;
+      const translations = action === 'pass' ? outcome.translations : [];
+      const rule: IrRule = {
+        id,
+        program: program.name,
+        scope,
+        interface: attach.attach.interface,
+        direction: attach.attach.direction,
+        action,
+        quick: true,
+        match,
+        translations,
+        ...(action === 'pass' && outcome.route ? { routeTo: outcome.route } : {}),
+        ...(action === 'pass' && outcome.tag ? { tag: fitName('tag', outcome.tag) } : {}),
+        keepState: action === 'pass' && (outcome.keepState || draft.paths.some((p) => p.stateful.length > 0) || translations.length > 0),
+        fidelity,
+        provenance: provenance(input, draft.paths.map((p) => p.view)),
+        note: `${outcome.note}${entry ? ` (${entry})` : ''}${draft.paths.length > 1 ? `; ${draft.paths.length} paths` : ''}`,
+      };
+      rules.push(rule);
+      if (closed) {
+        const slot = draft.paths[0].view.path.end.kind === 'abandoned' ? draft.paths[0].view.path.end.slot : (steps.find((s) => s.kind === 'opaque')?.slot ?? null);
+        findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', outcome.action === 'pass' ? 'error' : 'warning', `rule ${id} (${outcome.note}) is written as a block: ${reasons.join('; ')}`, slot, 'path the recognisers do not claim', 'review the rule; express the missing condition by hand, or extend bpf2pf'));
+      }
+      if (closed) untranslatedPaths += draft.paths.length;
+      else if (fidelity.level === 'exact') exactPaths += draft.paths.length;
+      else approxPaths += draft.paths.length;
+    }
+  }
+
+  // Paths that are not rules: L2 frames, and paths pf state or the stack covers.
+  const l2 = norm.filter((n): n is Extract<NormPath, { kind: 'l2' }> => n.kind === 'l2');
+  const byWhy = new Map<string, PathView[]>();
+  for (const p of l2) byWhy.set(p.why, [...(byWhy.get(p.why) ?? []), p.view]);
+  for (const [why, vs] of [...byWhy].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const outcomes = vs.map((v) => outcomeOf(v, oenv, attach.attach.interface));
+    const passes = outcomes.filter((o) => o.action === 'pass').length;
+    findings.push(
+      finding(
+        input,
+        why === 'an ARP frame' ? 'B2P-L2-ARP' : 'B2P-L2-FRAME',
+        passes > 0 ? 'error' : 'warning',
+        `${vs.length} path(s) for ${why}: pf filters IP only; ${passes} of them let the frame through (${[...new Set(outcomes.map((o) => o.note))].join(', ')})`,
+        vs[0].path.guards[0]?.slot ?? null,
+        why === 'an ARP frame' ? 'ARP handling (proxy ARP reply)' : 'non-IPv4 frame handling',
+        why === 'an ARP frame' ? 'an ng_bpf classifier on the interface\'s ng_ether hooks (the ng_bpf issue) and published ARP entries (arp -s ... pub)' : 'an ng_bpf classifier on ng_ether, or leave to the FreeBSD stack',
+      ),
+    );
+    untranslatedPaths += vs.length;
+  }
+  const covered = norm.filter((n): n is Extract<NormPath, { kind: 'covered' }> => n.kind === 'covered');
+  for (const c of covered) {
+    if (c.by === 'state') approxPaths++;
+    else exactPaths++;
+  }
+  const stateMaps = [...new Set([...roles.all.values()].filter((r) => r.kind === 'session' || r.kind === 'reverse').map((r) => r.map))].sort();
+  if (stateMaps.length > 0) {
+    findings.push(finding(input, 'B2P-STATE', 'info', `connection tracking in ${stateMaps.join(', ')} becomes pf state: pass rules that create sessions keep state, and packets of known connections (${covered.filter((c) => c.by === 'state').length} paths) are handled by the state table`, null, 'session maps', 'nothing to do; state timeouts come from the profile (set timeout)'));
+  }
+  const notFollowed = new Map<string, SlotRef>();
+  for (const v of views) for (const t of v.action.tailCalls) if (t.notFollowed && !notFollowed.has(t.notFollowed)) notFollowed.set(t.notFollowed, t.slot);
+  for (const [why, slot] of notFollowed) {
+    findings.push(finding(input, 'B2P-TAILCALL-NOT-FOLLOWED', 'warning', `tail-call chain not translated: ${why}; rules follow the fall-through`, slot, 'tail-call parser chain (e.g. DNS learning)', 'a local resolver (unbound/local_unbound) that feeds a pf table with the addresses it resolves'));
+  }
+  if (lifted.truncated) findings.push(finding(input, 'B2P-LIFT-TRUNCATED', 'error', `the lifter stopped after ${lifted.paths.length} paths: some paths were never explored and have no rule`, null, 'path explosion', 'simplify the program or raise the lifter limits'));
+  const unclaimed = [...new Set([...roles.all.values()].filter((r) => r.kind === 'other').map((r) => `${r.map} (${r.kind === 'other' ? r.why : ''})`))].sort();
+  for (const u of unclaimed) findings.push(finding(input, 'B2P-MAP-UNCLAIMED', 'warning', `no recogniser claims map ${u}`, null, 'map lookup', 'the paths that depend on it are written as block rules'));
+
+  const total = program.insns.length;
+  const coveredSlots = lifted.covered.get(program.section)?.size ?? 0;
+  return {
+    rules,
+    findings,
+    coverage: {
+      object: input.path,
+      program: program.name,
+      paths: { total: all.length, exact: exactPaths, approximate: approxPaths, untranslated: untranslatedPaths + (all.length - views.length) * 0 },
+      instructions: { total, covered: Math.min(total, coveredSlots) },
+    },
+    roles: [...roles.all.values()],
+    familyMap,
+    familyValues,
+    pools,
+  };
+}
+
+export function familyName(input: ProgramInput): string {
+  return fitName('anchor', input.attach.attach.interface);
+}
+
+export function setName(map: string): string {
+  return fitName('table', map);
+}

@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goldenCases } from '../../scripts/golden-update.mjs';
+import { CLI } from '../support/cli.js';
+import { repoRoot } from '../support/corpus.js';
+import { listFiles, treeDifferences } from './compare-trees.js';
+
+// The committed outputs of translate (corpus/coppice/golden, corpus/idioms/golden/<idiom>)
+// against a regeneration with the built CLI, byte for byte. A difference is either a
+// regression or an intended change: then regenerate and review the diff.
+
+const HINT = 'run npm run golden:update and review the diff';
+const cases = goldenCases() as { name: string; dir: string; args: string[] }[];
+const out = mkdtempSync(join(tmpdir(), 'bpf2pf-golden-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+/** Cases whose translate failed, with the error: `FAILED <dir>: <error>` lines of golden-update. */
+const failed = new Map<string, string>();
+
+describe('golden outputs of translate', () => {
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
+    const r = spawnSync(process.execPath, ['scripts/golden-update.mjs', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    for (const line of r.stderr.split('\n')) {
+      const m = /^FAILED (\S+): (.*)$/.exec(line);
+      if (m) failed.set(m[1], m[2]);
+    }
+    if (r.status !== 0 && failed.size === 0) throw new Error(`golden-update --out failed (${r.status}): ${r.stderr}`);
+  }, 300_000);
+
+  it('every case has a committed golden, and no golden is left without a case', () => {
+    const committed = ['corpus/idioms/golden'].flatMap((root) => listFiles(join(repoRoot, root)).map((f) => `${root}/${f.split('/')[0]}`));
+    const expected = cases.filter((c) => c.dir.startsWith('corpus/idioms/golden/')).map((c) => c.dir);
+    expect([...new Set(committed)].sort(), HINT).toEqual(expected.sort());
+    for (const c of cases) expect(listFiles(join(repoRoot, c.dir)).length, `${c.dir} is missing: ${HINT}`).toBeGreaterThan(0);
+  });
+
+  for (const c of cases) {
+    it(`${c.name} matches ${c.dir}`, () => {
+      if (failed.has(c.dir)) expect.fail(`translate failed: ${failed.get(c.dir)}`);
+      const differences = treeDifferences(join(repoRoot, c.dir), join(out, c.dir), c.dir);
+      if (differences.length) expect.fail(`${differences[0]}${differences.length > 1 ? ` (and ${differences.length - 1} more files)` : ''}\n${HINT}`);
+    });
+  }
+});
