@@ -103,7 +103,7 @@ async function main() {
   if (outIdx >= 0) {
     const outRoot = resolve(args[outIdx + 1]);
     const failures = await writeCases(cases, (dir) => join(outRoot, dir), jobs, true);
-    for (const f of failures) process.stderr.write(`FAILED ${f.dir}: ${f.message.replace(/\n+/g, ' | ').trim()}\n`);
+    for (const f of failures) process.stderr.write(`FAILED ${f.dir}: ${f.message.trim().replace(/\n+/g, ' | ')}\n`);
     if (failures.length) process.exitCode = 1;
     return;
   }

@@ -53,7 +53,9 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
   const controlPlane = new Map<string, IrControlPlane>();
   for (const { input, part } of parts) {
     const le = input.object.littleEndian;
-    const family = part.roles.find((r): r is MapRole & { kind: 'family' } => r.kind === 'family' && r.map === part.familyMap);
+    const family: (MapRole & { kind: 'family' }) | undefined =
+      part.roles.find((r): r is MapRole & { kind: 'family' } => r.kind === 'family' && r.map === part.familyMap) ??
+      (part.roles.some((r) => r.kind === 'familyOuter' && r.map === part.familyMap) ? { kind: 'family', map: part.familyMap!, keyField: 'key' } : undefined);
     const usesFamily = part.rules.some((r) => r.scope.kind === 'family');
     const famName = familyName(input);
     const innerSets = part.roles.filter((r): r is MapRole & { kind: 'set' } => r.kind === 'set' && r.inner && part.rules.some((x) => usesSet(x, setName(r.map))));
@@ -69,8 +71,9 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
       if (r.kind === 'set') {
         const name = setName(r.map);
         if (sets.has(name) || !part.rules.some((x) => usesSet(x, name))) continue;
-        const scope = r.inner ? { kind: 'family' as const, family: famName } : { kind: 'global' as const };
-        sets.set(name, { name, scope, source: { map: r.map, keyField: r.keyField || 'key', inner: r.inner }, element: 'ipv4', valueCondition: null, contents: r.inner ? [] : lpmContents(snapshot?.maps[r.map], le) });
+        const perInstance = r.inner && part.roles.some((x) => x.kind === 'familyOuter' && x.map === r.map);
+        const scope = perInstance ? { kind: 'family' as const, family: famName } : { kind: 'global' as const };
+        sets.set(name, { name, scope, source: { map: r.map, keyField: r.keyField || 'key', inner: r.inner }, element: 'ipv4', valueCondition: null, contents: perInstance ? [] : r.inner ? innerContents(snapshot?.maps[r.map], le) : lpmContents(snapshot?.maps[r.map], le) });
         controlPlane.set(r.map, { map: r.map, role: r.inner ? 'per-instance address set' : 'address set', operations: [
           { change: 'insert', becomes: r.inner ? `pfctl -a ${famName}/<instance> -t ${name} -T add <prefix>` : `pfctl -t ${name} -T add <prefix>` },
           { change: 'delete', becomes: r.inner ? `pfctl -a ${famName}/<instance> -t ${name} -T delete <prefix>` : `pfctl -t ${name} -T delete <prefix>` },
@@ -93,6 +96,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     }
   }
   const release = profile.target.freebsd;
+  const rules = parts.flatMap((p) => p.part.rules).map((r) => legacyCompatible(r, release, findings));
   const ir: PolicyIR = {
     version: IR_VERSION,
     target: { os: 'freebsd', release },
@@ -100,7 +104,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     interfaces: profile.interfaces.map((i) => ({ name: i.name, freebsd: i.freebsd, group: i.group, ifindex: i.ifindex })),
     sets: [...sets.values()],
     families: [...families.values()],
-    rules: parts.flatMap((p) => p.part.rules),
+    rules,
     pipes: [],
     classifiers: [],
     state: { timeouts: mapTimeouts(profile.timeouts).timeouts, limits: profileLimitsToPf(profile.limits, release).limits },
@@ -138,6 +142,11 @@ function lpmContents(m: MapContents | undefined, le: boolean): string[] {
   return out;
 }
 
+/** A map-in-map not keyed by instance (a generation switch): the union of its inner sets. */
+function innerContents(m: MapContents | undefined, le: boolean): string[] {
+  return (m?.entries ?? []).flatMap((e) => (isInnerEntry(e) ? lpmContents(e.inner, le) : []));
+}
+
 function poolContents(m: MapContents | undefined, offset: number): string[] {
   if (!m) return [];
   const out: string[] = [];
@@ -161,14 +170,14 @@ function buildFamily(
   const group = input.profile.interfaces.find((i) => i.name === input.attach.attach.interface);
   const instances: IrFamilyInstance[] = [];
   for (const e of snapshot?.maps[family.map]?.entries ?? []) {
-    if (!isValueEntry(e)) continue;
+    if (!isValueEntry(e) && !isInnerEntry(e)) continue;
     const key = fromHex(e.key);
     if (key.length < 4) continue;
     const ifindex = u32(key, le);
-    const value = fromHex(e.value);
+    const value = isValueEntry(e) ? fromHex(e.value) : new Uint8Array(0);
     const values: Record<string, string> = {};
     for (const [field, at] of part.familyValues) {
-      if (at.size === 4) values[field] = dotted(value.subarray(at.offset, at.offset + 4));
+      if (at.size === 4 && value.length >= at.offset + 4) values[field] = dotted(value.subarray(at.offset, at.offset + 4));
     }
     const sets: Record<string, string[]> = {};
     for (const s of innerSets) {
@@ -179,4 +188,38 @@ function buildFamily(
     instances.push({ key: e.key, ifindex, name: fitName('anchor', `${base}${ifindex}`), interface: fitName('interface', `${base}${ifindex}`), values, sets });
   }
   return { name, keyedBy: { map: family.map, keyField: family.keyField || 'key' }, interface: input.attach.attach.interface, instances };
+}
+
+/**
+ * FreeBSD 14.x has only the legacy nat/rdr rules: nat on outbound, rdr on inbound
+ * packets, one translation each. A translating rule they cannot hold is closed (a block)
+ * and reported, never left without its translation.
+ */
+function legacyCompatible(rule: PolicyIR['rules'][number], release: string, findings: Finding[]): PolicyIR['rules'][number] {
+  if (!release.startsWith('14.') || rule.action !== 'pass' || rule.translations.length === 0) return rule;
+  const t = rule.translations;
+  const why =
+    t.length > 1
+      ? 'it translates both addresses, and a legacy nat or rdr rule does one'
+      : t[0].kind === 'nat' && rule.direction !== 'out'
+        ? 'its source translation happens on an inbound interface, and legacy nat applies to outbound packets only'
+        : t[0].kind === 'rdr' && rule.direction !== 'in'
+          ? 'its destination translation happens on an outbound interface, and legacy rdr applies to inbound packets only'
+          : undefined;
+  if (!why) return rule;
+  const p = rule.provenance[0];
+  findings.push({
+    code: 'B2P-TARGET-14',
+    severity: 'error',
+    message: `rule ${rule.id} is written as a block for FreeBSD ${release}: ${why}`,
+    object: p?.object ?? null,
+    program: rule.program,
+    section: p?.section ?? null,
+    slot: p?.slots[0] ?? null,
+    source: p?.sources[0] ?? null,
+    construct: 'address translation',
+    suggestion: 'target FreeBSD 15.0 (nat-to/rdr-to on filter rules), or write the nat rule on the egress interface by hand',
+  });
+  const { routeTo: _route, tag: _tag, ...rest } = rule;
+  return { ...rest, action: 'block', translations: [], keepState: false, fidelity: { level: 'approximate', reason: `blocked (fail closed): FreeBSD ${release} cannot hold this translation (${why})` } };
 }

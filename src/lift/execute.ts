@@ -36,7 +36,7 @@ export interface LiftLimits {
   readonly assumeHelperSuccess: boolean;
 }
 
-export const DEFAULT_LIMITS: LiftLimits = { maxPaths: 20_000, maxSteps: 50_000, maxLoopIterations: 16, maxTailCalls: 33, maxStepsPerProgram: 60_000, assumeHelperSuccess: true };
+export const DEFAULT_LIMITS: LiftLimits = { maxPaths: 3_000, maxSteps: 50_000, maxLoopIterations: 16, maxTailCalls: 33, maxStepsPerProgram: 60_000, assumeHelperSuccess: true };
 
 /**
  * Whether to enter a tail-call target: undefined to follow it, or the reason not to (the

@@ -75,7 +75,7 @@ describe('bpf2pf translate', () => {
     const assumed = report.findings.filter((f: { code: string }) => f.code === 'B2P-PROFILE-ASSUMED');
     expect(assumed.length).toBeGreaterThanOrEqual(IDIOMS.length - 2); // objects whose programs are not tc/xdp have none
     expect(assumed[0].message).toMatch(/no profile: assumed attached (in|out) on em0 \(macro ext_if\)/);
-  });
+  }, 300_000);
 
   it('replaces its own earlier output', () => {
     const out = join(scratch(), 'out');

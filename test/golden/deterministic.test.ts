@@ -45,5 +45,5 @@ describe('translate is deterministic', () => {
       const text = readFileSync(join(first, f), 'utf8');
       for (const p of leaks) expect(text.includes(p), `${f} contains ${p}`).toBe(false);
     }
-  });
+  }, 300_000);
 });

@@ -66,6 +66,7 @@ function provenance(input: ProgramInput, views: readonly PathView[]): Provenance
     if (v.path.end.kind === 'abandoned') add(v.path.end.slot);
   }
   const out: Provenance[] = [];
+  if (sections.size === 0) sections.set(input.program.section, new Set([input.program.start]));
   for (const [section, set] of [...sections].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     const sorted = [...set].sort((a, b) => a - b);
     for (const s of sorted) slots.add(s);
@@ -185,7 +186,8 @@ export function programRules(input: ProgramInput): ProgramPart {
       .filter((v) => v !== 0);
   const oenv: OutcomeEnv = { profile: input.profile, rolesOf: roles.of, isXdp: env.isXdp, littleEndian: obj.littleEndian, memberOf, poolValues };
 
-  const rulePaths = norm.filter((n): n is Extract<NormPath, { kind: 'rule' }> => n.kind === 'rule');
+  // A program the lifter did not finish has paths no rule stands for: nothing of it may pass.
+  const rulePaths = lifted.truncated ? [] : norm.filter((n): n is Extract<NormPath, { kind: 'rule' }> => n.kind === 'rule');
   const drafts = draftRules(rulePaths);
   const rules: IrRule[] = [];
   const familyValues = new Map<string, { offset: number; size: number }>();
@@ -219,7 +221,11 @@ export function programRules(input: ProgramInput): ProgramPart {
           const side = s.field === 'ip4.src' ? 'src' : 'dst';
           if (match[side]) unstated.push(`${s.field} both in a prefix and ${s.hit ? 'in' : 'not in'} ${s.map}`);
           else match = { ...match, [side]: { address: { kind: 'set', set: setName(s.map) }, negate: !s.hit } };
-          if (s.inner && scope.kind !== 'family') scope = { kind: 'family', family: familyName(input) };
+          if (s.inner && scope.kind !== 'family' && [...roles.all.values()].some((r) => r.kind === 'familyOuter' && r.map === s.map)) {
+            // Per-instance sets with no registration map: the outer map's keys are the instances.
+            familyMap ??= s.map;
+            scope = { kind: 'family', family: familyName(input) };
+          }
         }
       }
       if (scope.kind === 'global' && outcome.familyValues.length > 0) problems.push('uses a per-instance value outside a family');
@@ -247,7 +253,7 @@ export function programRules(input: ProgramInput): ProgramPart {
         translations,
         ...(action === 'pass' && outcome.route ? { routeTo: outcome.route } : {}),
         ...(action === 'pass' && outcome.tag ? { tag: fitName('tag', outcome.tag) } : {}),
-        keepState: action === 'pass' && (outcome.keepState || draft.paths.some((p) => p.stateful.length > 0) || translations.length > 0),
+        keepState: action === 'pass' && (outcome.keepState || outcome.tag !== undefined || draft.paths.some((p) => p.stateful.length > 0) || translations.length > 0),
         fidelity,
         provenance: provenance(input, draft.paths.map((p) => p.view)),
         note: `${outcome.note}${entry ? ` (${entry})` : ''}${draft.paths.length > 1 ? `; ${draft.paths.length} paths` : ''}`,
@@ -263,6 +269,25 @@ export function programRules(input: ProgramInput): ProgramPart {
     }
   }
 
+  if (lifted.truncated) {
+    rules.push({
+      id: `${program.name}.${rules.length + 1}`,
+      program: program.name,
+      scope: { kind: 'global' },
+      interface: attach.attach.interface,
+      direction: attach.attach.direction,
+      action: 'block',
+      quick: true,
+      match: {},
+      translations: [],
+      keepState: false,
+      fidelity: { level: 'approximate', reason: 'blocked (fail closed): the lifter did not finish this program' },
+      provenance: provenance(input, []),
+      note: 'program not lifted to the end: everything it sees is blocked',
+    });
+    findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', 'error', `rule ${program.name}.${rules.length} blocks everything: the program was not lifted to its end`, null, 'whole program', 'simplify the program (fewer paths) or raise the lifter limits'));
+    untranslatedPaths += all.length;
+  }
   // Paths that are not rules: L2 frames, and paths pf state or the stack covers.
   const l2 = norm.filter((n): n is Extract<NormPath, { kind: 'l2' }> => n.kind === 'l2');
   const byWhy = new Map<string, PathView[]>();
