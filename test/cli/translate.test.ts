@@ -68,7 +68,7 @@ describe('bpf2pf translate', () => {
 
   it('translates every idiom without a profile, saying what it assumed', () => {
     const out = join(scratch(), 'out');
-    const r = runCli(['translate', ...IDIOMS, '-o', out]);
+    const r = runCli(['translate', ...IDIOMS, '-o', out], 280_000);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.inputs).toHaveLength(IDIOMS.length);

@@ -11,7 +11,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[]): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 });
+/** `timeoutMs`: translating every idiom takes over a minute while one idiom's lift is slow (issue 5 note). */
+export function runCli(args: readonly string[], timeoutMs = 60_000): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20, timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
