@@ -10,8 +10,8 @@ import { attachmentOf } from '../profile/complete-profile.js';
 import { mapTimeouts } from '../profile/timeouts.js';
 import { profileLimitsToPf } from '../profile/limits.js';
 import { tailCallTargets } from './lift-object.js';
-import { familyName, programRules, setName, type ProgramInput, type ProgramPart } from './synth/program-rules.js';
-import type { MapRole } from './synth/roles.js';
+import { familyName, programRules, type ProgramInput, type ProgramPart } from './synth/program-rules.js';
+import { setName, type MapRole } from './synth/roles.js';
 
 /** One object given to the translator, as the command line named it. */
 export interface LiftInput {

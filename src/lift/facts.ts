@@ -57,7 +57,8 @@ function signed(v: bigint): bigint {
   return BigInt.asIntN(64, v);
 }
 
-function decideConst(op: CmpOp, a: bigint, b: bigint): boolean {
+/** `a op b` over 64-bit values (unsigned unless the operator is signed). */
+export function decideConst(op: CmpOp, a: bigint, b: bigint): boolean {
   switch (op) {
     case 'eq':
       return a === b;

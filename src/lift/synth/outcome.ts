@@ -2,7 +2,7 @@ import type { IrAddress, IrRoute, IrTranslation } from '../../ir/types.js';
 import type { Profile } from '../../profile/types.js';
 import type { Sym } from '../sym.js';
 import type { ByteSource, PathView } from '../view/path-view.js';
-import { describeSource, type MapRole } from './roles.js';
+import { describeSource, setName, type MapRole } from './roles.js';
 
 /** What a path does with the packet, in pf's terms. */
 export interface Outcome {
@@ -44,7 +44,7 @@ function interfaceByIfindex(env: OutcomeEnv, ifindex: number): string | undefine
 }
 
 /** The verdict, rewrites and destination of one path. */
-export function outcomeOf(view: PathView, env: OutcomeEnv, attachInterface: string): Outcome {
+export function outcomeOf(view: PathView, env: OutcomeEnv): Outcome {
   const problems: string[] = [];
   const approximations: string[] = [];
   const translations: IrTranslation[] = [];
@@ -186,7 +186,7 @@ function addressOf(
       if (role?.kind === 'pool') {
         const member = env.memberOf(view, src.lookup, src.offset, src.size);
         if (!pools.some((p) => p.map === role.map)) pools.push({ map: role.map, offset: src.offset, member });
-        return { kind: 'set', set: poolSetName(role.map) };
+        return { kind: 'set', set: setName(role.map) };
       }
       problems.push(`rewrites an address to a value found in ${role?.map ?? 'a map'}`);
       return undefined;
@@ -197,7 +197,4 @@ function addressOf(
   }
 }
 
-export function poolSetName(map: string): string {
-  return map;
-}
 

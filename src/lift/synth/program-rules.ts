@@ -12,7 +12,7 @@ import { viewPath, type ClassifyCache, type PathView } from '../view/path-view.j
 import { fieldById } from '../view/packet-layout.js';
 import { buildMatch } from './match.js';
 import { outcomeOf, type Outcome, type OutcomeEnv } from './outcome.js';
-import { lookupRoles, type MapRole } from './roles.js';
+import { lookupRoles, setName, type MapRole } from './roles.js';
 import { normalisePath, type NormPath, type Step } from './steps.js';
 import { draftRules, type Draft } from './tree.js';
 
@@ -192,13 +192,14 @@ export function programRules(input: ProgramInput): ProgramPart {
   const rules: IrRule[] = [];
   const familyValues = new Map<string, { offset: number; size: number }>();
   const pools = new Map<string, { offset: number; member: string }>();
-  let exactPaths = 0;
-  let approxPaths = 0;
-  let untranslatedPaths = 0;
+  // Each lifted path is counted once, by the least faithful rule that stands for it.
+  const count = { exact: 0, approximate: 0, untranslated: 0 };
   let familyMap: string | undefined;
   for (const draft of drafts) {
+    // No snapshot entry for a per-entry path: no packet takes it at translation time.
+    let level: keyof typeof count = 'exact';
     for (const { steps, entry } of expandEntries(draft, input)) {
-      const outcomes = draft.paths.map((p) => outcomeOf(p.view, oenv, attach.attach.interface));
+      const outcomes = draft.paths.map((p) => outcomeOf(p.view, oenv));
       let outcome = outcomes[0];
       const problems = [...outcome.problems];
       const unified = unify(outcomes, draft.paths);
@@ -232,7 +233,7 @@ export function programRules(input: ProgramInput): ProgramPart {
       const closed = problems.length > 0 || unstated.length > 0;
       const action = closed ? 'block' : outcome.action;
       const reasons = [...problems, ...unstated.map((u) => `the rule cannot state: ${u}`)];
-      const approx = [...outcome.approximations, ...(draft.paths.some((p) => p.stateful.length > 0) ? [] : [])];
+      const approx = outcome.approximations;
       const fidelity: Fidelity = closed
         ? { level: 'approximate', reason: `blocked (fail closed): ${reasons.join('; ')}` }
         : approx.length > 0
@@ -263,10 +264,10 @@ export function programRules(input: ProgramInput): ProgramPart {
         const slot = draft.paths[0].view.path.end.kind === 'abandoned' ? draft.paths[0].view.path.end.slot : (steps.find((s) => s.kind === 'opaque')?.slot ?? null);
         findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', outcome.action === 'pass' ? 'error' : 'warning', `rule ${id} (${outcome.note}) is written as a block: ${reasons.join('; ')}`, slot, 'path the recognisers do not claim', 'review the rule; express the missing condition by hand, or extend bpf2pf'));
       }
-      if (closed) untranslatedPaths += draft.paths.length;
-      else if (fidelity.level === 'exact') exactPaths += draft.paths.length;
-      else approxPaths += draft.paths.length;
+      if (closed) level = 'untranslated';
+      else if (fidelity.level === 'approximate' && level === 'exact') level = 'approximate';
     }
+    count[level] += draft.paths.length;
   }
 
   if (lifted.truncated) {
@@ -286,14 +287,13 @@ export function programRules(input: ProgramInput): ProgramPart {
       note: 'program not lifted to the end: everything it sees is blocked',
     });
     findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', 'error', `rule ${program.name}.${rules.length} blocks everything: the program was not lifted to its end`, null, 'whole program', 'simplify the program (fewer paths) or raise the lifter limits'));
-    untranslatedPaths += all.length;
   }
   // Paths that are not rules: L2 frames, and paths pf state or the stack covers.
   const l2 = norm.filter((n): n is Extract<NormPath, { kind: 'l2' }> => n.kind === 'l2');
   const byWhy = new Map<string, PathView[]>();
   for (const p of l2) byWhy.set(p.why, [...(byWhy.get(p.why) ?? []), p.view]);
   for (const [why, vs] of [...byWhy].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const outcomes = vs.map((v) => outcomeOf(v, oenv, attach.attach.interface));
+    const outcomes = vs.map((v) => outcomeOf(v, oenv));
     const passes = outcomes.filter((o) => o.action === 'pass').length;
     findings.push(
       finding(
@@ -306,12 +306,12 @@ export function programRules(input: ProgramInput): ProgramPart {
         why === 'an ARP frame' ? 'an ng_bpf classifier on the interface\'s ng_ether hooks (the ng_bpf issue) and published ARP entries (arp -s ... pub)' : 'an ng_bpf classifier on ng_ether, or leave to the FreeBSD stack',
       ),
     );
-    untranslatedPaths += vs.length;
+    count.untranslated += vs.length;
   }
   const covered = norm.filter((n): n is Extract<NormPath, { kind: 'covered' }> => n.kind === 'covered');
   for (const c of covered) {
-    if (c.by === 'state') approxPaths++;
-    else exactPaths++;
+    if (c.by === 'state') count.approximate++;
+    else count.exact++;
   }
   const stateMaps = [...new Set([...roles.all.values()].filter((r) => r.kind === 'session' || r.kind === 'reverse').map((r) => r.map))].sort();
   if (stateMaps.length > 0) {
@@ -334,7 +334,10 @@ export function programRules(input: ProgramInput): ProgramPart {
     coverage: {
       object: input.path,
       program: program.name,
-      paths: { total: all.length, exact: exactPaths, approximate: approxPaths, untranslated: untranslatedPaths + (all.length - views.length) * 0 },
+      // Infeasible paths (contradictory tests) take no packet: nothing to translate.
+      paths: lifted.truncated
+        ? { total: all.length, exact: 0, approximate: 0, untranslated: all.length }
+        : { total: all.length, exact: count.exact + (all.length - views.length), approximate: count.approximate, untranslated: count.untranslated },
       instructions: { total, covered: Math.min(total, coveredSlots) },
     },
     roles: [...roles.all.values()],
@@ -346,8 +349,4 @@ export function programRules(input: ProgramInput): ProgramPart {
 
 export function familyName(input: ProgramInput): string {
   return fitName('anchor', input.attach.attach.interface);
-}
-
-export function setName(map: string): string {
-  return fitName('table', map);
 }

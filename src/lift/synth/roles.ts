@@ -1,3 +1,4 @@
+import { fitName } from '../../ir/names.js';
 import { MapType } from '../../object/map-types.js';
 import type { FieldId } from '../view/packet-layout.js';
 import type { ByteSource, LookupView, PathView } from '../view/path-view.js';
@@ -22,6 +23,11 @@ export type MapRole =
   /** Indexed by a computed number (a hash of an address): a pool the program picks from. */
   | { readonly kind: 'pool'; readonly map: string }
   | { readonly kind: 'other'; readonly map: string; readonly why: string };
+
+/** The pf table a map becomes: validated and cut to pf's limits, the same everywhere. */
+export function setName(map: string): string {
+  return fitName('table', map);
+}
 
 const IFINDEX_CTX = new Set(['ifindex', 'ingress_ifindex']);
 

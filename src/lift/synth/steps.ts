@@ -1,8 +1,7 @@
 import type { SlotRef } from '../types.js';
-import { intersect, isEmpty, isSubset, setKey, fromRanges, fromValues, type ValueSet } from '../value-set.js';
+import { intersect, isEmpty, isSubset, setKey, fromRanges, type ValueSet } from '../value-set.js';
 import type { Atom } from '../view/atoms.js';
 import type { FieldId } from '../view/packet-layout.js';
-import { ETHERTYPE } from '../view/packet-layout.js';
 import type { PathView } from '../view/path-view.js';
 import type { MapRole } from './roles.js';
 
@@ -147,6 +146,3 @@ function fieldStep(a: Extract<Atom, { kind: 'field' }>): StepResult {
   }
   return { kind: 'field', field: a.field, set: a.set, slot: a.slot };
 }
-
-/** IPv4 EtherType as a set, for callers that build shapes. */
-export const IP4_TYPE = fromValues(16, [ETHERTYPE.ip4]);

@@ -1,7 +1,7 @@
 import { compile, compileNumeric, evaluate, leaves, NotNumeric, substitute } from '../eval-sym.js';
-import { swapOp } from '../facts.js';
+import { decideConst, swapOp } from '../facts.js';
 import { bin, konst, scalar, un, type Sym } from '../sym.js';
-import type { CmpOp, Guard, SlotRef } from '../types.js';
+import type { CmpOp, Guard } from '../types.js';
 import { complement, fromPredicate, fromRanges, fullSet, type ValueSet } from '../value-set.js';
 import type { Atom, FrameShape, Location } from './atoms.js';
 import { classifyOffset, fieldOf, locate } from './locate.js';
@@ -132,43 +132,9 @@ function truth(g: Extract<Guard, { kind: 'cmp' }>, leafValue: (leaf: Leaf) => bi
   const a = evaluate(g.a, leafValue);
   const b = evaluate(g.b, leafValue);
   if (a === undefined || b === undefined) return false;
-  return holds(g.op, a, b);
+  return decideConst(g.op, a, b);
 }
 
-export function holds(op: CmpOp, a: bigint, b: bigint): boolean {
-  const sa = BigInt.asIntN(64, a);
-  const sb = BigInt.asIntN(64, b);
-  switch (op) {
-    case 'eq':
-      return a === b;
-    case 'ne':
-      return a !== b;
-    case 'lt':
-      return a < b;
-    case 'le':
-      return a <= b;
-    case 'gt':
-      return a > b;
-    case 'ge':
-      return a >= b;
-    case 'slt':
-      return sa < sb;
-    case 'sle':
-      return sa <= sb;
-    case 'sgt':
-      return sa > sb;
-    case 'sge':
-      return sa >= sb;
-    case 'set':
-      return (a & b) !== 0n;
-    case 'clear':
-      return (a & b) === 0n;
-    default: {
-      const never: never = op;
-      return never;
-    }
-  }
-}
 
 /** Value of a read of `size` bytes at `start` of a layer, from the bytes assigned there. */
 function readValue(bytes: ReadonlyMap<string, number>, layer: string, start: number, size: number, le: boolean): bigint {
@@ -310,7 +276,7 @@ function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (r
   };
   const accepted = numericSet(g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
     const x = split(v);
-    return holds(g.op, a(x), b(x));
+    return decideConst(g.op, a(x), b(x));
   });
   if (defs.length === 1) return [{ kind: 'field', field: defs[0].field.id, set: accepted, fixedIhl, slot: g.slot }];
   // Two fields: a product of two sets splits into one atom per field.
