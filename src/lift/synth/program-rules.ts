@@ -54,7 +54,6 @@ function sourceOf(obj: BpfObject, slot: SlotRef): { file: string; line: number }
 }
 
 function provenance(input: ProgramInput, views: readonly PathView[]): Provenance[] {
-  const slots = new Set<number>();
   const sections = new Map<string, Set<number>>();
   for (const v of views) {
     const add = (s: SlotRef): void => {
@@ -69,7 +68,6 @@ function provenance(input: ProgramInput, views: readonly PathView[]): Provenance
   if (sections.size === 0) sections.set(input.program.section, new Set([input.program.start]));
   for (const [section, set] of [...sections].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     const sorted = [...set].sort((a, b) => a - b);
-    for (const s of sorted) slots.add(s);
     const sources = new Map<string, { file: string; line: number }>();
     for (const s of sorted) {
       const src = sourceOf(input.object, { section, slot: s });
@@ -145,10 +143,13 @@ function sameOutcome(a: Outcome, b: Outcome): boolean {
 function unify(outcomes: readonly Outcome[], paths: readonly { readonly runtime: readonly string[] }[]): { outcome: Outcome; problems: string[] } {
   const first = outcomes[0];
   if (outcomes.every((o) => sameOutcome(o, first))) return { outcome: first, problems: [] };
-  const passes = outcomes.filter((o) => o.action === 'pass' && o.problems.length === 0);
+  // Only clean drops may give way to the one pass: a path the translator could not write
+  // (its outcome has problems: an L7 steer, a computed mark) keeps the rule closed.
+  const passes = outcomes.filter((o) => o.action === 'pass');
   const distinct = passes.filter((o, i) => passes.findIndex((x) => sameOutcome(x, o)) === i);
   const why = [...new Set(paths.flatMap((p) => p.runtime))].sort();
-  if (distinct.length === 1) {
+  const clean = outcomes.every((o) => o.problems.length === 0);
+  if (distinct.length === 1 && clean) {
     const o = distinct[0];
     return {
       outcome: { ...o, approximations: [...o.approximations, `the program also drops some of these packets on run-time conditions pf does not have (${why.slice(0, 3).join('; ')}${why.length > 3 ? '; ...' : ''})`] },
@@ -156,7 +157,8 @@ function unify(outcomes: readonly Outcome[], paths: readonly { readonly runtime:
     };
   }
   const blocked = outcomes.find((o) => o.action === 'block') ?? first;
-  return { outcome: blocked, problems: [`paths pf cannot tell apart end differently, on run-time state (${why.slice(0, 3).join('; ')})`] };
+  const unwritten = [...new Set(outcomes.flatMap((o) => o.problems))].filter((x) => !blocked.problems.includes(x)).sort();
+  return { outcome: blocked, problems: [`paths pf cannot tell apart end differently, on run-time state (${why.slice(0, 3).join('; ')})`, ...unwritten] };
 }
 
 /** Lifts one attached program and writes its rules. */
