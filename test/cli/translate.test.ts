@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadObject } from '../../src/object/load-object.js';
 import { withConstants } from '../../src/translate/apply-constants.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runCliAsync } from '../support/cli.js';
 import { repoRoot } from '../support/corpus.js';
 import { skipLine } from '../support/tools.js';
 
@@ -66,9 +66,9 @@ describe('bpf2pf translate', () => {
     expect(tree(join(dir, 'b'))).toEqual(tree(join(dir, 'a')));
   });
 
-  it('translates every idiom without a profile, saying what it assumed', () => {
+  it('translates every idiom without a profile, saying what it assumed', async () => {
     const out = join(scratch(), 'out');
-    const r = runCli(['translate', ...IDIOMS, '-o', out], 280_000);
+    const r = await runCliAsync(['translate', ...IDIOMS, '-o', out], 280_000);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.inputs).toHaveLength(IDIOMS.length);

@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldenCases } from '../../scripts/golden-update.mjs';
-import { CLI } from '../support/cli.js';
+import { CLI, runAsync } from '../support/cli.js';
 import { repoRoot } from '../support/corpus.js';
 import { listFiles, treeDifferences } from './compare-trees.js';
 
@@ -20,9 +19,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 const failed = new Map<string, string>();
 
 describe('golden outputs of translate', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
-    const r = spawnSync(process.execPath, ['scripts/golden-update.mjs', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    const r = await runAsync(process.execPath, ['scripts/golden-update.mjs', '--out', out], 290_000);
     for (const line of r.stderr.split('\n')) {
       const m = /^FAILED (\S+): (.*)$/.exec(line);
       if (m) failed.set(m[1], m[2]);
