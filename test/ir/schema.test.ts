@@ -126,15 +126,8 @@ describe('schema and validateIr agree', () => {
     );
   });
 
-  it('with ajv, when it is installed (npm install -D ajv@8)', async (ctx) => {
-    const name = 'ajv/dist/2020.js';
-    let Ajv: Loose;
-    try {
-      Ajv = (await import(/* @vite-ignore */ name)).default;
-    } catch {
-      ctx.skip();
-      return;
-    }
+  it('with ajv, an independent JSON Schema validator (devDependency)', async () => {
+    const Ajv = (await import('ajv/dist/2020.js')).default as unknown as Loose;
     const validate = new Ajv({ strict: true, allErrors: true }).compile(POLICY_IR_SCHEMA);
     expect(validate(fullIr())).toBe(true);
     fc.assert(
