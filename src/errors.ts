@@ -64,7 +64,10 @@ export type CbpfErrorCode =
   | 'CBPF_SYNTAX' // assembly text (tcpdump -d, -dd or -ddd form) that does not parse; line:col in the message
   | 'CBPF_BAD_ENCODING' // bytes that are not whole 8-byte struct bpf_insn records, or a field out of range
   | 'CBPF_INVALID' // a program bpf_validate would refuse; the message names the instruction and the rule
-  | 'CBPF_TOO_LONG'; // more instructions than the target accepts (FreeBSD net.bpf.maxinsns, 512 by default)
+  | 'CBPF_TOO_LONG' // more instructions than the target accepts (FreeBSD net.bpf.maxinsns, 512 by default)
+  | 'CBPF_FILTER_SYNTAX' // a filter expression (tcpdump's language) that does not parse; the column in the message
+  | 'CBPF_FILTER_INVALID' // a filter expression that parses but means nothing (libpcap refuses it too): a bad qualifier, a number out of range
+  | 'CBPF_UNSUPPORTED'; // valid pcap-filter outside the subset the compiler takes; the message names the construct
 
 /** The pf emitter (src/emit/pf) and the names that reach pf.conf (src/ir/names.ts). */
 export type EmitErrorCode =

@@ -35,10 +35,15 @@ export default function setup(): void {
 /** test/cbpf's oracle: libpcap's bpf_validate/bpf_filter/bpf_image and the Linux socket filter. */
 function buildPcapHarness(build: string): void {
   const src = join(repoRoot, 'test/cbpf/pcap-harness.c');
-  const r = spawnSync('gcc', ['-O2', '-Wall', '-o', join(build, 'pcap-harness'), src, '-lpcap'], { encoding: 'utf8' });
+  // Built beside and renamed into place: a test run going on at the same time keeps
+  // running the old binary instead of finding a half-written one.
+  const tmp = join(build, `pcap-harness.${process.pid}.tmp`);
+  const r = spawnSync('gcc', ['-O2', '-Wall', '-o', tmp, src, '-lpcap'], { encoding: 'utf8' });
   if (r.status !== 0) {
     console.log(`SKIP: cBPF harness not built: ${r.error ? 'gcc missing' : r.stderr.split('\n')[0]}`);
+    return;
   }
+  renameSync(tmp, join(build, 'pcap-harness'));
 }
 
 function ensureBpffs(): void {

@@ -9,3 +9,4 @@ export { findFreeBsdViolation, validateCbpf, type FreeBsdLimits, type Validation
 export { findLinuxViolation } from './validate-linux.js';
 export { cbpfFilter, runCbpf, type CbpfFilter, type PacketInput, type RunOptions, type RunSemantics } from './interpret.js';
 export { ancillaryName, ancillaryOffset, SKF_AD_OFF } from './linux-ancillary.js';
+export { compileFilter, MATCH_SNAPLEN, type CompileOptions } from './compile.js';

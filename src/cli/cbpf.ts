@@ -4,11 +4,11 @@ import { fail } from '../errors.js';
 import { runCommand } from './exit.js';
 
 /**
- * `bpf2pf cbpf asm|disasm|run`: classic BPF as FreeBSD's bpf(4) and ng_bpf(4) take it.
+ * `bpf2pf cbpf compile|asm|disasm|run`: classic BPF as FreeBSD's bpf(4) and ng_bpf(4) take it.
  * Wiring only; the work is in src/cbpf/.
  */
 export function registerCbpf(program: Command): void {
-  const cbpf = program.command('cbpf').description('classic BPF (ng_bpf, bpf(4)): assemble, disassemble, run');
+  const cbpf = program.command('cbpf').description('classic BPF (ng_bpf, bpf(4)): compile tcpdump expressions, assemble, disassemble, run');
 
   cbpf
     .command('asm')
@@ -34,6 +34,30 @@ export function registerCbpf(program: Command): void {
           case 'd': process.stdout.write((await import('../cbpf/disassemble.js')).disassembleCbpf(prog)); break;
           case 'hex': process.stdout.write(`${Buffer.from(enc.encodeCbpf(prog, { littleEndian: !opts.bigEndian })).toString('hex')}\n`); break;
           default: fail('USAGE', `--format must be ddd, dd, d or hex, not '${opts.format}'`);
+        }
+        return 0;
+      }),
+    );
+
+  cbpf
+    .command('compile')
+    .description('compile a tcpdump filter expression (Ethernet frames) to a program FreeBSD accepts; a match returns 0xffffffff')
+    .argument('<expr...>', 'the expression; its words are joined with spaces, as tcpdump does')
+    .option('--format <form>', 'ddd (tcpdump -ddd), dd (C array), d (tcpdump -d listing) or hex (struct bpf_insn bytes)', 'ddd')
+    .option('--big-endian', 'hex: a big-endian host (default little-endian: amd64, arm64)')
+    .option('--max-insns <n>', 'the net.bpf.maxinsns limit', '512')
+    .option('--legacy', 'FreeBSD 10 and earlier: no MOD or XOR opcodes')
+    .action((words: string[], opts: { format: string; bigEndian?: boolean; maxInsns: string; legacy?: boolean }) =>
+      runCommand(`expression '${words.join(' ')}'`, async () => {
+        if (!['ddd', 'dd', 'd', 'hex'].includes(opts.format)) fail('USAGE', `--format must be ddd, dd, d or hex, not '${opts.format}'`);
+        const { compileFilter } = await import('../cbpf/compile.js');
+        const prog = compileFilter(words.join(' '), { maxInsns: positiveInt(opts.maxInsns, '--max-insns'), legacyOpcodes: Boolean(opts.legacy) });
+        const enc = await import('../cbpf/encode.js');
+        switch (opts.format) {
+          case 'ddd': process.stdout.write(enc.formatDdd(prog)); break;
+          case 'dd': process.stdout.write(enc.formatDd(prog)); break;
+          case 'd': process.stdout.write((await import('../cbpf/disassemble.js')).disassembleCbpf(prog)); break;
+          default: process.stdout.write(`${Buffer.from(enc.encodeCbpf(prog, { littleEndian: !opts.bigEndian })).toString('hex')}\n`); break;
         }
         return 0;
       }),
