@@ -41,7 +41,7 @@ export function registerTranslate(program: Command): void {
   addPolicyOptions(
     program
       .command('translate')
-      .description('write the FreeBSD configuration (pf.conf, anchors, tables) and the migration report into a directory, atomically'),
+      .description('write the FreeBSD configuration (pf.conf, anchors, tables, dummynet.conf, netgraph.ngctl) and the migration report into a directory, atomically'),
   )
     .requiredOption('-o, --output <dir>', 'output directory: created, or replaced when empty or an earlier bpf2pf output')
     .action((objects: string[], opts: PolicyOptions & { output: string }, cmd: Command) =>

@@ -66,9 +66,11 @@ export function applyTranslation(
   let portRange: { from: number; to: number } | undefined;
   if (view.ports && (view.proto === 6 || view.proto === 17)) {
     if (t.kind === 'nat') {
-      const range = t.ports ?? NAT_PORT_RANGE;
-      newPort = range.from;
-      if (range.to !== range.from) portRange = { from: range.from, to: range.to };
+      if (!t.staticPort) {
+        const range = t.ports ?? NAT_PORT_RANGE;
+        newPort = range.from;
+        if (range.to !== range.from) portRange = { from: range.from, to: range.to };
+      }
     } else if (t.kind === 'rdr' && t.port !== undefined) {
       newPort = t.port;
     }

@@ -72,7 +72,10 @@ export interface IrIpVerdict {
   readonly tag?: string;
   readonly dnpipe?: number;
   readonly fragment: boolean;
-  /** IPv4 options or IPv6 hop-by-hop/destination options: pf passes these only with allow-opts. */
+  /**
+   * IPv4 options or IPv6 hop-by-hop/destination options: pf passes these only on a rule
+   * with allow-opts (`IrRule.allowOpts`); the caller applies that to the deciding rule.
+   */
   readonly ipOptions: boolean;
 }
 
@@ -176,6 +179,14 @@ function routeTarget(ctx: EvalContext, rule: IrRule, packet: IrPacket): IrRouteT
       const instance = ruleInstance(ctx, rule, packet);
       if (!instance || rule.scope.kind !== 'family') return undefined;
       return { interface: instance.interface, ifindex: instance.ifindex, instance: `${rule.scope.family}/${instance.name}`, ...nexthop };
+    }
+    case 'instance': {
+      const ifindex = r.interface.ifindex;
+      for (const f of ctx.ir.families) {
+        const instance = f.instances.find((i) => i.ifindex === ifindex);
+        if (instance) return { interface: instance.interface, ifindex, instance: `${f.name}/${instance.name}`, ...nexthop };
+      }
+      return undefined;
     }
     default: {
       const never: never = r.interface;

@@ -121,7 +121,7 @@ export const POLICY_IR_SCHEMA: JsonSchema = {
     ),
     translation: {
       oneOf: [
-        obj({ kind: { const: 'nat' }, to: ref('address') }, { ports: obj({ from: port, to: port }) }),
+        obj({ kind: { const: 'nat' }, to: ref('address') }, { ports: obj({ from: port, to: port }), staticPort: { type: 'boolean' } }),
         obj({ kind: { const: 'rdr' }, to: ref('address') }, { port }),
         obj({ kind: { const: 'binat' }, to: ref('address') }),
       ],
@@ -129,7 +129,7 @@ export const POLICY_IR_SCHEMA: JsonSchema = {
     route: obj(
       {
         interface: {
-          oneOf: [obj({ kind: { const: 'interface' }, name: str('macroName') }), obj({ kind: { const: 'familyInterface' } })],
+          oneOf: [obj({ kind: { const: 'interface' }, name: str('macroName') }), obj({ kind: { const: 'familyInterface' } }), obj({ kind: { const: 'instance' }, ifindex: int(1, IR_LIMITS.maxIfindex) })],
         },
       },
       { nexthop: str('prefixText') },
@@ -160,7 +160,7 @@ export const POLICY_IR_SCHEMA: JsonSchema = {
         provenance: arr(ref('provenance')),
         note: { type: 'string', pattern: IR_PATTERNS.singleLine },
       },
-      { routeTo: ref('route'), tag: str('tagName'), dnpipe: int(1, IR_LIMITS.maxPipe) },
+      { routeTo: ref('route'), tag: str('tagName'), dnpipe: int(1, IR_LIMITS.maxPipe), allowOpts: { type: 'boolean' } },
     ),
     pipe: obj(
       {
@@ -179,6 +179,7 @@ export const POLICY_IR_SCHEMA: JsonSchema = {
     ),
     classifier: obj({
       name: str('classifierName'),
+      scope: ref('scope'),
       interface: str('macroName'),
       hook: enumOf('lower', 'upper'),
       predicate: { type: 'string', minLength: 1 },

@@ -132,7 +132,13 @@ export interface IrMatch {
 
 export type IrTranslation =
   /** Source rewrite: to an address (or the interface's), with an optional port range. */
-  | { readonly kind: 'nat'; readonly to: IrAddress; readonly ports?: { readonly from: number; readonly to: number } }
+  | {
+      readonly kind: 'nat';
+      readonly to: IrAddress;
+      readonly ports?: { readonly from: number; readonly to: number };
+      /** The source port stays as it is (pf `static-port`); never with `ports`. */
+      readonly staticPort?: boolean;
+    }
   /** Destination rewrite. */
   | { readonly kind: 'rdr'; readonly to: IrAddress; readonly port?: number }
   /** One-to-one address rewrite both ways. */
@@ -140,7 +146,11 @@ export type IrTranslation =
 
 export interface IrRoute {
   /** A logical interface, or the rule's family instance interface. */
-  readonly interface: { readonly kind: 'interface'; readonly name: string } | { readonly kind: 'familyInterface' };
+  readonly interface:
+    | { readonly kind: 'interface'; readonly name: string }
+    | { readonly kind: 'familyInterface' }
+    /** The family instance with this Linux ifindex (a map entry named it: host-port forwarding). */
+    | { readonly kind: 'instance'; readonly ifindex: number };
   readonly nexthop?: string;
 }
 
@@ -172,6 +182,8 @@ export interface IrRule {
   readonly tag?: string;
   /** A dummynet pipe (IrPipe id) shaping this rule's traffic. */
   readonly dnpipe?: number;
+  /** Pass packets with IP options too (pf `allow-opts`; without it a pass rule drops them). */
+  readonly allowOpts?: boolean;
   readonly keepState: boolean;
   readonly fidelity: Fidelity;
   readonly provenance: readonly Provenance[];
@@ -191,9 +203,19 @@ export interface IrPipe {
   readonly fidelity: Fidelity;
 }
 
-/** An ng_bpf classifier (classic BPF over the frame) on an interface's ng_ether hook. */
+/**
+ * An ng_bpf classifier (classic BPF over the frame) on an interface's ng_ether hook.
+ * `lower` takes the frames the interface receives (from the wire; on a TAP, what the VM
+ * sends), `upper` the frames the host sends out of it.
+ */
 export interface IrClassifier {
   readonly name: string;
+  /**
+   * Global: one node on `interface`. Family: one node per instance of the family, on the
+   * instance's interface (IrFamilyInstance.interface); `interface` is then the family's
+   * logical interface (a group), as for its rules.
+   */
+  readonly scope: IrScope;
   readonly interface: string;
   readonly hook: 'lower' | 'upper';
   /** The predicate in the small language the cBPF code generator compiles. */

@@ -20,7 +20,11 @@ export function checkReferences(p: Problems, ir: PolicyIR): void {
   ir.families.forEach((f, i) => checkFamily(p, at(at('$', 'families'), i), f, ir, index, portSets));
   ir.pipes.forEach((pipe, i) => checkScopeRef(p, at(at(at('$', 'pipes'), i), 'scope'), pipe.scope, index));
   ir.classifiers.forEach((c, i) => {
-    if (!index.interfaces.has(c.interface)) report(p, at(at(at('$', 'classifiers'), i), 'interface'), `no interface named ${JSON.stringify(c.interface)}`);
+    const path = at(at('$', 'classifiers'), i);
+    if (!index.interfaces.has(c.interface)) report(p, at(path, 'interface'), `no interface named ${JSON.stringify(c.interface)}`);
+    checkScopeRef(p, at(path, 'scope'), c.scope, index);
+    const family = c.scope.kind === 'family' ? index.families.get(c.scope.family) : undefined;
+    if (family && family.interface !== c.interface) report(p, at(path, 'interface'), `a family classifier sits on its family's interface (${JSON.stringify(family.interface)})`);
   });
   checkRules(p, ir, index);
   for (const k of Object.keys(ir.state.timeouts)) {

@@ -182,6 +182,7 @@ function checkActions(ctx: RuleContext, path: string): void {
   if (r.action === 'block' && r.translations.length > 0) report(p, at(path, 'translations'), 'a block rule translates nothing');
   if (r.action === 'pass' && r.translations.length > 0 && !r.keepState) report(p, at(path, 'keepState'), 'pf keeps a translation in the state: a translating pass rule must keep state');
   if (r.action === 'match' && r.quick) report(p, at(path, 'quick'), 'a match rule decides nothing, so quick has no meaning on it');
+  if (r.allowOpts && r.action !== 'pass') report(p, at(path, 'allowOpts'), `only a pass rule lets IP options through (allow-opts on a ${r.action} rule means nothing)`);
   if (r.routeTo && r.action !== 'pass') report(p, at(path, 'routeTo'), `only a pass rule routes (route-to on a ${r.action} rule is never applied)`);
   const kinds = new Set<string>();
   const families: IpFamily[] = [];
@@ -191,6 +192,7 @@ function checkActions(ctx: RuleContext, path: string): void {
     if (kinds.has(t.kind)) report(p, at(tp, 'kind'), `a second ${t.kind} in one rule`);
     kinds.add(t.kind);
     if (t.kind === 'nat' && t.ports && t.ports.from > t.ports.to) report(p, at(at(tp, 'ports'), 'from'), `port range ${t.ports.from}:${t.ports.to} is empty`);
+    if (t.kind === 'nat' && t.ports && t.staticPort) report(p, at(tp, 'staticPort'), 'a static port and a port range contradict each other');
     checkAddressRef(ctx, at(tp, 'to'), t.to, [...families], true);
   });
   if (kinds.has('binat') && kinds.size > 1) report(p, at(path, 'translations'), 'binat rewrites both ways and cannot be combined with nat or rdr');
@@ -199,6 +201,9 @@ function checkActions(ctx: RuleContext, path: string): void {
     const target = r.routeTo.interface;
     if (target.kind === 'interface' && !index.interfaces.has(target.name)) report(p, at(at(rp, 'interface'), 'name'), `no interface named ${JSON.stringify(target.name)}`);
     if (target.kind === 'familyInterface' && r.scope.kind !== 'family') report(p, at(rp, 'interface'), 'familyInterface needs a family rule');
+    if (target.kind === 'instance' && ![...index.families.values()].some((f) => f.instances.some((i) => i.ifindex === target.ifindex))) {
+      report(p, at(at(rp, 'interface'), 'ifindex'), `no family instance has ifindex ${target.ifindex}`);
+    }
     if (r.routeTo.nexthop !== undefined && !parseAddress(r.routeTo.nexthop)) report(p, at(rp, 'nexthop'), `${JSON.stringify(r.routeTo.nexthop)} is not an address`);
   }
   if (r.dnpipe !== undefined) {

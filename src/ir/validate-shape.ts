@@ -206,7 +206,8 @@ function checkMatch(p: Problems, path: string, x: unknown): void {
 function checkTranslation(p: Problems, path: string, x: unknown): void {
   checkUnion(p, path, x, 'kind', {
     nat: (s) => {
-      if (!checkObject(p, path, s, ['kind', 'to'], ['ports'])) return;
+      if (!checkObject(p, path, s, ['kind', 'to'], ['ports', 'staticPort'])) return;
+      optional(p, path, s, 'staticPort', (q, r, v) => void checkBoolean(q, r, v));
       checkAddress(p, at(path, 'to'), s.to);
       optional(p, path, s, 'ports', (q, r, v) => {
         if (!checkObject(q, r, v, ['from', 'to'])) return;
@@ -233,6 +234,9 @@ function checkRoute(p: Problems, path: string, x: unknown): void {
       if (checkObject(p, ifPath, s, ['kind', 'name'])) checkString(p, at(ifPath, 'name'), s.name, 'macroName');
     },
     familyInterface: (s) => checkObject(p, ifPath, s, ['kind']),
+    instance: (s) => {
+      if (checkObject(p, ifPath, s, ['kind', 'ifindex'])) checkInteger(p, at(ifPath, 'ifindex'), s.ifindex, 1, IR_LIMITS.maxIfindex);
+    },
   });
   optional(p, path, x, 'nexthop', (q, r, v) => checkString(q, r, v, 'prefixText'));
 }
@@ -261,7 +265,8 @@ function checkProvenance(p: Problems, path: string, x: unknown): void {
 
 function checkRule(p: Problems, path: string, x: unknown): void {
   const required = ['id', 'program', 'scope', 'interface', 'direction', 'action', 'quick', 'match', 'translations', 'keepState', 'fidelity', 'provenance', 'note'];
-  if (!checkObject(p, path, x, required, ['routeTo', 'tag', 'dnpipe'])) return;
+  if (!checkObject(p, path, x, required, ['routeTo', 'tag', 'dnpipe', 'allowOpts'])) return;
+  optional(p, path, x, 'allowOpts', (q, r, v) => void checkBoolean(q, r, v));
   checkString(p, at(path, 'id'), x.id, 'ruleId');
   checkText(p, at(path, 'program'), x.program);
   checkScope(p, at(path, 'scope'), x.scope);
@@ -302,8 +307,9 @@ function checkPipe(p: Problems, path: string, x: unknown): void {
 }
 
 function checkClassifier(p: Problems, path: string, x: unknown): void {
-  if (!checkObject(p, path, x, ['name', 'interface', 'hook', 'predicate', 'onMatch', 'onMiss', 'fidelity', 'provenance'])) return;
+  if (!checkObject(p, path, x, ['name', 'scope', 'interface', 'hook', 'predicate', 'onMatch', 'onMiss', 'fidelity', 'provenance'])) return;
   checkString(p, at(path, 'name'), x.name, 'classifierName');
+  checkScope(p, at(path, 'scope'), x.scope);
   checkString(p, at(path, 'interface'), x.interface, 'macroName');
   checkEnum(p, at(path, 'hook'), x.hook, ['lower', 'upper']);
   checkString(p, at(path, 'predicate'), x.predicate, undefined, 1);

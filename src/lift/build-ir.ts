@@ -10,8 +10,9 @@ import { attachmentOf } from '../profile/complete-profile.js';
 import { mapTimeouts } from '../profile/timeouts.js';
 import { profileLimitsToPf } from '../profile/limits.js';
 import { tailCallTargets } from './lift-object.js';
-import { familyName, programRules, type ProgramInput, type ProgramPart } from './synth/program-rules.js';
+import { familyName, programRules, type ProgramInput, type ProgramPart, type SubsetTable } from './synth/program-rules.js';
 import { setName, type MapRole } from './synth/roles.js';
+import { placePipesAndClassifiers } from './pipes-classifiers.js';
 
 /** One object given to the translator, as the command line named it. */
 export interface LiftInput {
@@ -58,7 +59,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
       (part.roles.some((r) => r.kind === 'familyOuter' && r.map === part.familyMap) ? { kind: 'family', map: part.familyMap!, keyField: 'key' } : undefined);
     const usesFamily = part.rules.some((r) => r.scope.kind === 'family');
     const famName = familyName(input);
-    const innerSets = part.roles.filter((r): r is MapRole & { kind: 'set' } => r.kind === 'set' && r.inner && part.rules.some((x) => usesSet(x, setName(r.map))));
+    const innerSets = part.roles.filter((r): r is MapRole & { kind: 'set' } => r.kind === 'set' && r.inner && part.rules.some((x) => usesSet(x, setName(r.map)) || [...part.subsets].some(([n, t]) => t.map === r.map && usesSet(x, n))));
     if (family && usesFamily && !families.has(famName)) {
       families.set(famName, buildFamily(famName, family, input, part, innerSets, snapshot, le));
       controlPlane.set(family.map, { map: family.map, role: 'family instances (one anchor each)', operations: [
@@ -70,9 +71,14 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     for (const r of part.roles) {
       if (r.kind === 'set') {
         const name = setName(r.map);
-        if (sets.has(name) || !part.rules.some((x) => usesSet(x, name))) continue;
         const perInstance = r.inner && part.roles.some((x) => x.kind === 'familyOuter' && x.map === r.map);
         const scope = perInstance ? { kind: 'family' as const, family: famName } : { kind: 'global' as const };
+        for (const [sub, t] of part.subsets) {
+          if (t.map !== r.map || sets.has(sub) || !part.rules.some((x) => usesSet(x, sub))) continue;
+          const keep = entryFilter(t, le);
+          sets.set(sub, { name: sub, scope, source: { map: r.map, keyField: r.keyField || 'key', inner: r.inner }, element: 'ipv4', valueCondition: `${t.holds ? '' : 'not '}${t.condition.text}`, contents: perInstance ? [] : r.inner ? innerContents(snapshot?.maps[r.map], le, keep) : lpmContents(snapshot?.maps[r.map], le, keep) });
+        }
+        if (sets.has(name) || !part.rules.some((x) => usesSet(x, name))) continue;
         sets.set(name, { name, scope, source: { map: r.map, keyField: r.keyField || 'key', inner: r.inner }, element: 'ipv4', valueCondition: null, contents: perInstance ? [] : r.inner ? innerContents(snapshot?.maps[r.map], le) : lpmContents(snapshot?.maps[r.map], le) });
         controlPlane.set(r.map, { map: r.map, role: r.inner ? 'per-instance address set' : 'address set', operations: [
           { change: 'insert', becomes: r.inner ? `pfctl -a ${famName}/<instance> -t ${name} -T add <prefix>` : `pfctl -t ${name} -T add <prefix>` },
@@ -96,20 +102,21 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     }
   }
   const release = profile.target.freebsd;
-  const rules = parts.flatMap((p) => p.part.rules).map((r) => legacyCompatible(r, release, findings));
+  const legacy = parts.flatMap((p) => p.part.rules).map((r) => legacyCompatible(r, release, findings));
+  const placed = placePipesAndClassifiers(parts, families, legacy, snapshot);
   const ir: PolicyIR = {
     version: IR_VERSION,
     target: { os: 'freebsd', release },
     inputs: inputs.map((i) => ({ object: i.path, sha256: i.sha256, programs: i.object.programs.map((p) => p.name) })),
     interfaces: profile.interfaces.map((i) => ({ name: i.name, freebsd: i.freebsd, group: i.group, ifindex: i.ifindex })),
     sets: [...sets.values()],
-    families: [...families.values()],
-    rules,
-    pipes: [],
-    classifiers: [],
+    families: [...placed.families],
+    rules: [...placed.rules],
+    pipes: [...placed.pipes],
+    classifiers: [...placed.classifiers],
     state: { timeouts: mapTimeouts(profile.timeouts).timeouts, limits: profileLimitsToPf(profile.limits, release).limits },
-    controlPlane: [...controlPlane.values()],
-    findings: [...findings, ...parts.flatMap((p) => p.part.findings)],
+    controlPlane: [...controlPlane.values(), ...placed.controlPlane],
+    findings: [...findings, ...parts.flatMap((p) => p.part.findings), ...placed.findings],
     coverage: parts.map((p) => p.part.coverage),
   };
   return validateIr(normaliseIr(ir));
@@ -130,11 +137,17 @@ function u32(b: Uint8Array, le: boolean): number {
   return v.getUint32(0, le);
 }
 
-/** LPM trie keys {u32 prefixlen; address} as CIDRs. */
-function lpmContents(m: MapContents | undefined, le: boolean): string[] {
+/** Entries of a subset table: those whose value passes (or fails) its test; undecided ones in neither. */
+function entryFilter(t: SubsetTable, le: boolean): (value: Uint8Array | undefined) => boolean {
+  return (value) => value !== undefined && t.condition.test(value, le) === t.holds;
+}
+
+/** LPM trie keys {u32 prefixlen; address} as CIDRs (those whose value `keep` accepts). */
+function lpmContents(m: MapContents | undefined, le: boolean, keep?: (value: Uint8Array | undefined) => boolean): string[] {
   if (!m) return [];
   const out: string[] = [];
   for (const e of m.entries) {
+    if (keep && !keep(isValueEntry(e) ? fromHex(e.value) : undefined)) continue;
     const k = fromHex(e.key);
     if (k.length === 8) out.push(`${dotted(k.subarray(4, 8))}/${Math.min(32, u32(k, le))}`);
     else if (k.length === 4) out.push(`${dotted(k)}/32`);
@@ -143,8 +156,8 @@ function lpmContents(m: MapContents | undefined, le: boolean): string[] {
 }
 
 /** A map-in-map not keyed by instance (a generation switch): the union of its inner sets. */
-function innerContents(m: MapContents | undefined, le: boolean): string[] {
-  return (m?.entries ?? []).flatMap((e) => (isInnerEntry(e) ? lpmContents(e.inner, le) : []));
+function innerContents(m: MapContents | undefined, le: boolean, keep?: (value: Uint8Array | undefined) => boolean): string[] {
+  return (m?.entries ?? []).flatMap((e) => (isInnerEntry(e) ? lpmContents(e.inner, le, keep) : []));
 }
 
 function poolContents(m: MapContents | undefined, offset: number): string[] {
@@ -183,6 +196,9 @@ function buildFamily(
     for (const s of innerSets) {
       const outer = snapshot?.maps[s.map]?.entries.find((x) => x.key === e.key);
       sets[setName(s.map)] = outer && isInnerEntry(outer) ? lpmContents(outer.inner, le) : [];
+      for (const [sub, t] of part.subsets) {
+        if (t.map === s.map) sets[sub] = outer && isInnerEntry(outer) ? lpmContents(outer.inner, le, entryFilter(t, le)) : [];
+      }
     }
     const base = group?.freebsd ?? 'if';
     instances.push({ key: e.key, ifindex, name: fitName('anchor', `${base}${ifindex}`), interface: fitName('interface', `${base}${ifindex}`), values, sets });
@@ -220,6 +236,6 @@ function legacyCompatible(rule: PolicyIR['rules'][number], release: string, find
     construct: 'address translation',
     suggestion: 'target FreeBSD 15.0 (nat-to/rdr-to on filter rules), or write the nat rule on the egress interface by hand',
   });
-  const { routeTo: _route, tag: _tag, ...rest } = rule;
+  const { routeTo: _route, tag: _tag, allowOpts: _opts, dnpipe: _pipe, ...rest } = rule;
   return { ...rest, action: 'block', translations: [], keepState: false, fidelity: { level: 'approximate', reason: `blocked (fail closed): FreeBSD ${release} cannot hold this translation (${why})` } };
 }

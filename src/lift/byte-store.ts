@@ -1,4 +1,4 @@
-import { bin, konst, type Sym } from './sym.js';
+import { bin, konst, maxValue, U64, type Sym } from './sym.js';
 import type { KeyPiece } from './types.js';
 
 /**
@@ -31,6 +31,8 @@ function slice(c: Chunk, offset: number, size: number, littleEndian: boolean): S
 }
 
 export function store(mem: ByteStore, offset: number, size: number, value: Sym, littleEndian: boolean): ByteStore {
+  const split = parts(value, size, littleEndian);
+  if (split) return split.reduce((m, p) => store(m, offset + p.at, p.size, p.value, littleEndian), mem);
   const out: Chunk[] = [];
   const end = offset + size;
   for (const c of mem) {
@@ -45,6 +47,59 @@ export function store(mem: ByteStore, offset: number, size: number, value: Sym, 
   }
   out.push({ offset, size, value: trimTo(value, size) });
   return out.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * A value assembled from byte-aligned parts (`a | b << 32`: what `join` builds when a
+ * program copies a struct eight bytes at a time, as -O1 code does) as those parts, each
+ * with its place among the `size` bytes (bytes no part covers are zero). Stored apart, each
+ * part stays what it was (a header field, a member of a looked-up value) instead of
+ * becoming one wide value nobody can name. Undefined when the value is not such an `or`.
+ */
+function parts(value: Sym, size: number, littleEndian: boolean): { at: number; size: number; value: Sym }[] | undefined {
+  if (value.kind !== 'bin' || value.op !== 'or' || size < 2) return undefined;
+  const terms: Sym[] = [];
+  const flatten = (s: Sym): void => {
+    if (s.kind === 'bin' && s.op === 'or') {
+      flatten(s.a);
+      flatten(s.b);
+    } else terms.push(s);
+  };
+  flatten(value);
+  // Each term as (shift in bytes from the least significant end, width in bytes, value).
+  const placed: { shift: number; width: number; value: Sym }[] = [];
+  for (const t of terms) {
+    let shift = 0;
+    let inner = t;
+    if (t.kind === 'bin' && t.op === 'lsh' && t.b.kind === 'const' && t.b.value % 8n === 0n && t.b.value < 64n) {
+      shift = Number(t.b.value / 8n);
+      inner = t.a;
+    } else if (t.kind === 'const') {
+      if (t.value === 0n) continue;
+      while (((t.value >> BigInt(8 * shift)) & 0xffn) === 0n) shift++;
+      inner = konst(t.value >> BigInt(8 * shift));
+    }
+    const max = maxValue(inner);
+    if (max === U64 && shift > 0) return undefined;
+    const width = max === 0n ? 0 : Math.ceil(max.toString(2).length / 8);
+    if (width === 0) continue;
+    if (shift + width > size) return undefined;
+    placed.push({ shift, width, value: inner });
+  }
+  placed.sort((a, b) => a.shift - b.shift);
+  const out: { at: number; size: number; value: Sym }[] = [];
+  let next = 0;
+  const put = (shift: number, width: number, v: Sym): void => {
+    out.push({ at: littleEndian ? shift : size - shift - width, size: width, value: v });
+  };
+  for (const p of placed) {
+    if (p.shift < next) return undefined; // overlapping terms: not a plain assembly of parts
+    if (p.shift > next) put(next, p.shift - next, konst(0n));
+    put(p.shift, p.width, p.value);
+    next = p.shift + p.width;
+  }
+  if (next < size) put(next, size - next, konst(0n));
+  return out.length > 1 ? out : undefined;
 }
 
 function trimTo(value: Sym, size: number): Sym {

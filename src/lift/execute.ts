@@ -496,7 +496,8 @@ const SIGN64 = 1n << 63n;
 
 /**
  * Programs test a helper's result as `r < 0`, `r != 0`, `r > -1` (signed), or its sign
- * bit (`r & 0x80000000`, also after a 32-bit move). All of them ask "did it fail?".
+ * bit (`r & 0x80000000`, also after a 32-bit move), in 64 or 32 bits (`(int)r < 0`,
+ * -O1's signed JMP32). All of them ask "did it fail?".
  */
 function helperTest(op: CmpOp, a: Sym, b: Sym): HelperTest | undefined {
   if (b.kind !== 'const') return undefined;
@@ -507,7 +508,9 @@ function helperTest(op: CmpOp, a: Sym, b: Sym): HelperTest | undefined {
     signBit = true;
     x = x.a;
   }
-  if (x.kind === 'un' && (x.op === 'zext32' || x.op === 'sext32')) x = x.a;
+  // A 32-bit view of the result, as often as the code took one: a signed JMP32 test is
+  // sext32(zext32(r)), an `(int)r` kept in a 64-bit register is sext32(r).
+  while (x.kind === 'un' && (x.op === 'zext32' || x.op === 'sext32')) x = x.a;
   if (x.kind !== 'scalar' || x.source.kind !== 'helper') return undefined;
   const shape = canFail(x.source.helper);
   if (!shape) return undefined;

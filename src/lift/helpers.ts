@@ -154,11 +154,11 @@ export function callHelper(env: HelperEnv, state: PathState, name: string, at: S
       const len = args[3];
       const max = len.kind === 'const' ? len.value : s0.facts.get(len.key)?.max;
       if (max === undefined || max > 4096n) return { kind: 'abandon', reason: `${name} of an unbounded length` };
-      const pieces: KeyPiece[] =
+      const copied =
         len.kind === 'const' && offset.kind === 'const'
-          ? [{ offset: 0, size: Number(max), value: scalar({ kind: 'pkt', offset, size: Number(max) }) }]
-          : [{ offset: 0, size: Number(max), value: scalar({ kind: 'unknown', id: -call, why: `${name} of a variable range` }) }];
-      const wrote = writePieces(env, s0, args[2], splitPieces(pieces, offset, name === 'skb_load_bytes_relative' ? args[4] : undefined));
+          ? { state: s0, pieces: [{ offset: 0, size: Number(max), value: scalar({ kind: 'pkt', offset, size: Number(max) }) }] }
+          : unknownBytes(s0, Number(max), `${name} of a variable range`);
+      const wrote = writePieces(env, copied.state, args[2], splitPieces(copied.pieces, offset, name === 'skb_load_bytes_relative' ? args[4] : undefined));
       if (!wrote) return { kind: 'abandon', reason: `${name} into ${args[2].key}` };
       return result(recordCall(wrote), helperResult);
     }
@@ -192,6 +192,19 @@ export function callHelper(env: HelperEnv, state: PathState, name: string, at: S
       if (VALUE_HELPERS.has(name) || canFail(name)) return result(recordCall(s0), helperResult);
       return { kind: 'abandon', reason: `helper ${name} is not modelled by the lifter` };
   }
+}
+
+/**
+ * `size` bytes the lifter cannot name (packet bytes from a variable offset): a fresh
+ * unknown per 8 bytes. A symbol is a 64-bit value; one unknown for a wider buffer would
+ * lose the bytes past the eighth, and in big-endian order, where a part is found by
+ * shifting from the far end, every part of it (a 12-byte DNS header read as zeros).
+ */
+function unknownBytes(s: PathState, size: number, why: string): { state: PathState; pieces: KeyPiece[] } {
+  const pieces: KeyPiece[] = [];
+  let id = s.counters.unknown;
+  for (let at = 0; at < size; at += 8) pieces.push({ offset: at, size: Math.min(8, size - at), value: scalar({ kind: 'unknown', id: ++id, why }) });
+  return { state: { ...s, counters: { ...s.counters, unknown: id } }, pieces };
 }
 
 /** skb_load_bytes copies packet bytes one for one; keep them addressable per byte range. */

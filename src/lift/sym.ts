@@ -326,6 +326,14 @@ export function bin(op: BinOp, a: Sym, b: Sym): Sym {
     if ((maxValue(a) & ~b.value) === 0n) return a; // the mask keeps every bit a can have
   }
   if ((op === 'or' || op === 'xor' || op === 'lsh' || op === 'rsh' || op === 'arsh') && b.kind === 'const' && b.value === 0n) return a;
+  // (x << c) >> c keeps the low 64 - c bits; (x << c) s>> c sign-extends them. -mcpu=v1
+  // code, which has no 32-bit ALU or jumps, extends every 32-bit value so.
+  if ((op === 'rsh' || op === 'arsh') && b.kind === 'const' && b.value > 0n && b.value < 64n && a.kind === 'bin' && a.op === 'lsh' && a.b.kind === 'const' && a.b.value === b.value) {
+    const bits = 64n - b.value;
+    const ext = bits === 32n ? '32' : bits === 16n ? '16' : bits === 8n ? '8' : undefined;
+    if (ext) return un(op === 'rsh' ? `zext${ext}` : `sext${ext}`, a.a);
+    if (op === 'rsh') return bin('and', a.a, konst((1n << bits) - 1n));
+  }
   if (op === 'mul' && b.kind === 'const' && b.value === 1n) return a;
   if (op === 'and' && a.kind === 'const' && b.kind !== 'const') return bin('and', b, a);
   return { kind: 'bin', op, a, b, key: `(${a.key} ${op} ${b.key})`, traffic: fromTraffic(a) || fromTraffic(b) };

@@ -5,7 +5,7 @@ import type { Profile } from '../profile/types.js';
 import type { ConstAssignment } from '../profile/constants.js';
 import { fail } from '../errors.js';
 import { aboutFile, loadInputs, readSnapshot, targetRelease, type LoadedInput } from './inputs.js';
-import { loadPfEmitter } from './emitters.js';
+import { emitDummynetNetgraph, loadCbpfCompiler, loadPfEmitter } from './emitters.js';
 import { withConstants } from './apply-constants.js';
 
 /**
@@ -106,17 +106,24 @@ export async function renderReport(ir: PolicyIR, format: 'text' | 'md' | 'json' 
 }
 
 /**
- * Every file of a translation: the emitted pf configuration, then report.md,
- * report.json, report.sarif and ir.json. The emitter's own findings (about the output,
- * e.g. a table too large for one pfctl request) join the IR's before the reports are
- * written. Without the pf emitter in the build, the reports say so and only they are written.
+ * Every file of a translation: the emitted pf configuration, dummynet.conf,
+ * netgraph.ngctl and netgraph-teardown.ngctl, then report.md, report.json, report.sarif
+ * and ir.json. The emitters' own findings (about the output, e.g. a table too large for
+ * one pfctl request, a pipe with no rate) join the IR's before the reports are written.
+ * Without the pf emitter in the build, the reports say so and no pf files are written.
+ * The dummynet and netgraph files are always written (their headers say when there is
+ * nothing to load), so a deployment can load them unconditionally; an IR with
+ * classifiers and no classic BPF code generator in the build fails (emitters.ts).
  */
 export async function translationFiles(policyIr: PolicyIR, toolVersion: string): Promise<{ ir: PolicyIR; files: OutputFile[]; emitted: boolean }> {
   const emitPf = await loadPfEmitter();
   const emission = emitPf ? emitPf(policyIr) : null;
-  const ir = withFindings(policyIr, emission ? emission.findings : [EMITTER_MISSING_FINDING]);
+  // The code generator (and its grammar) is loaded only when there is something to compile.
+  const targets = await emitDummynetNetgraph(policyIr, policyIr.classifiers.length > 0 ? await loadCbpfCompiler() : null);
+  const ir = withFindings(policyIr, [...(emission ? emission.findings : [EMITTER_MISSING_FINDING]), ...targets.findings]);
   const files: OutputFile[] = [
     ...(emission?.files ?? []).map((f) => ({ path: f.path, content: f.content })),
+    ...targets.files.map((f) => ({ path: f.path, content: f.content })),
     { path: 'report.md', content: await renderReport(ir, 'md', toolVersion) },
     { path: 'report.json', content: await renderReport(ir, 'json', toolVersion) },
     { path: 'report.sarif', content: await renderReport(ir, 'sarif', toolVersion) },

@@ -160,7 +160,7 @@ export function fullIr(): PolicyIR {
       { id: 1, scope: { kind: 'global' }, name: 'uplink', rate: { kind: 'const', bytesPerSecond: 1250000 }, delayMs: 5, fidelity: EXACT },
     ],
     classifiers: [
-      { name: 'arp_guard', interface: 'taps', hook: 'lower', predicate: 'arp and not arp.spa == value(ip)', onMatch: 'drop', onMiss: 'pass', fidelity: EXACT, provenance: [PROV] },
+      { name: 'arp_guard', scope: { kind: 'global' }, interface: 'taps', hook: 'lower', predicate: 'arp and not arp.spa == value(ip)', onMatch: 'drop', onMiss: 'pass', fidelity: EXACT, provenance: [PROV] },
     ],
     state: { timeouts: { 'tcp.established': 3600, 'udp.first': 30 }, limits: { states: 200000 } },
     controlPlane: [

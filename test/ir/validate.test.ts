@@ -88,6 +88,8 @@ const CASES: readonly (readonly [string, (ir: Loose) => void, string])[] = [
   ['a family value an instance lacks', (ir) => delete ir.families[0].instances[1].values.ip, '$.rules[1].match.src.address.field'],
   ['a route to an unknown interface', (ir) => (ir.rules[2].routeTo.interface.name = 'wan'), '$.rules[2].routeTo.interface.name'],
   ['a classifier on an unknown interface', (ir) => (ir.classifiers[0].interface = 'wan'), '$.classifiers[0].interface'],
+  ['a classifier scoped to an unknown family', (ir) => (ir.classifiers[0].scope = { kind: 'family', family: 'other' }), '$.classifiers[0].scope.family'],
+  ['a family classifier off its family\'s interface', (ir) => ((ir.classifiers[0].scope = { kind: 'family', family: 'coppice' }), (ir.classifiers[0].interface = 'uplink')), '$.classifiers[0].interface'],
   ['a family set an instance does not fill', (ir) => delete ir.families[0].instances[1].sets.allowed, '$.families[0].instances[1].sets.allowed'],
   ['an instance set that is not the family\'s', (ir) => (ir.families[0].instances[0].sets.blocked = []), '$.families[0].instances[0].sets.blocked'],
   ['a set scoped to an unknown family', (ir) => (ir.sets[2].scope.family = 'other'), '$.sets[2].scope.family'],

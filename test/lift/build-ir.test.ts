@@ -21,10 +21,37 @@ describe('buildIr on the Coppice corpus', () => {
     const snapshot = JSON.parse(readFileSync('corpus/coppice/snapshot.json', 'utf8')) as { maps: Record<string, { entries: unknown[] }> };
     expect(fam.instances.length).toBe(snapshot.maps.ifindex_to_mvmmeta.entries.length);
     const sets = ir.sets.filter((s) => s.scope.kind === 'family').map((s) => s.source.map).sort();
-    expect(sets).toEqual(['allow_out', 'deny_out']);
+    // allow_out twice: the whole set, and the entries without the L7 flag (see below).
+    expect(sets).toEqual(['allow_out', 'allow_out', 'deny_out']);
     // The private ranges for every sandbox; 103 has no internet (0.0.0.0/0 covers them).
     for (const i of fam.instances) expect(i.sets.deny_out).toContain(i.ifindex === 103 ? '0.0.0.0/0' : '10.0.0.0/8');
     expect(fam.instances.map((i) => i.interface)).toEqual(['tap101', 'tap102', 'tap103']);
+  });
+
+  it('splits the allow set on the L7 flag its entries carry: only entries without it are NATed out', async () => {
+    const ir = await coppice();
+    const subset = ir.sets.find((s) => s.source.map === 'allow_out' && s.valueCondition !== null);
+    expect(subset).toBeDefined();
+    const fam = ir.families[0];
+    const snapshot = JSON.parse(readFileSync('corpus/coppice/snapshot.json', 'utf8')) as { maps: Record<string, { entries: { key: string; inner?: { entries: { key: string; value: string }[] } }[] }> };
+    for (const inst of fam.instances) {
+      const outer = snapshot.maps.allow_out.entries.find((e) => e.key === inst.key);
+      const entries = outer?.inner?.entries ?? [];
+      // LPM key: u32 prefix length (little-endian) then the address; value: u32 flags, bit 0 = L7.
+      // The IR writes a host without /32.
+      const cidr = (k: string): string => {
+        const len = parseInt(k.slice(0, 2), 16);
+        return `${[4, 5, 6, 7].map((i) => parseInt(k.slice(2 * i, 2 * i + 2), 16)).join('.')}${len === 32 ? '' : `/${len}`}`;
+      };
+      const plain = entries.filter((e) => (parseInt(e.value.slice(0, 2), 16) & 1) === 0).map((e) => cidr(e.key)).sort();
+      expect([...inst.sets[subset!.name]].sort()).toEqual(plain);
+      expect(inst.sets.allow_out.length).toBe(entries.length);
+    }
+    // Some sandbox has an L7 entry, so the split matters: it is in allow_out and not in the subset.
+    expect(fam.instances.some((i) => i.sets.allow_out.length > i.sets[subset!.name].length)).toBe(true);
+    const nat = ir.rules.filter((r) => r.action === 'pass' && r.match.dst?.address.kind === 'set' && r.translations.some((t) => t.kind === 'nat'));
+    expect(nat.length).toBeGreaterThan(0);
+    for (const r of nat) expect(r.match.dst?.address).toEqual({ kind: 'set', set: subset!.name });
   });
 
   it('source-NATs sandbox traffic to the pool and routes it to the host NIC', async () => {
@@ -49,12 +76,38 @@ describe('buildIr on the Coppice corpus', () => {
     expect(findings.length).toBe(closed.length);
   });
 
-  it('reports ARP, non-IP frames and the DNS tail-call chain instead of translating them', async () => {
+  it('reports the DNS tail-call chain instead of translating it; ARP and other frames go to an ng_bpf classifier (info only)', async () => {
     const ir = await coppice();
     const codes = new Set(ir.findings.map((f) => `${f.program}:${f.code}`));
-    expect(codes.has('from_cube:B2P-L2-ARP') || codes.has('from_cube:B2P-L2-FRAME')).toBe(true);
     expect([...codes].some((c) => c.endsWith('B2P-TAILCALL-NOT-FOLLOWED'))).toBe(true);
     expect(codes.has('from_cube:B2P-STATE')).toBe(true);
+    // ARP is no longer untranslated: the findings say where the paths went.
+    const l2 = ir.findings.filter((f) => f.code.startsWith('B2P-L2'));
+    expect(l2.some((f) => f.program === 'from_cube' && f.code === 'B2P-L2-ARP')).toBe(true);
+    for (const f of l2) expect(f.severity).toBe('info');
+    expect(ir.classifiers.map((c) => [c.name, c.interface, c.hook, c.scope])).toEqual([['from_cube_l2', 'sandbox_taps', 'lower', { kind: 'family', family: 'sandbox_taps' }]]);
+    // from_world and from_envoy pass every non-IPv4 frame on, as FreeBSD does: no classifier.
+    expect(l2.filter((f) => f.program !== 'from_cube').every((f) => /no classifier needed/.test(f.message))).toBe(true);
+  });
+
+  it('shapes sandbox egress with one dummynet pipe per sandbox, at the rate egress_rate holds for it', async () => {
+    const ir = await coppice();
+    expect(ir.pipes).toHaveLength(1);
+    const pipe = ir.pipes[0];
+    expect(pipe).toMatchObject({ scope: { kind: 'family', family: 'sandbox_taps' }, rate: { kind: 'map', map: 'egress_rate', field: 'bytes_per_sec' } });
+    const snapshot = JSON.parse(readFileSync('corpus/coppice/snapshot.json', 'utf8')) as { maps: Record<string, { entries: { key: string; value: string }[] }> };
+    for (const i of ir.families[0].instances) {
+      const e = snapshot.maps.egress_rate.entries.find((x) => x.key === i.key)!;
+      expect(i.values.bytes_per_sec).toBe(Buffer.from(e.value, 'hex').readBigUInt64LE(0).toString());
+    }
+    // The limiter runs on the way out to the host NIC (NAT and port-forward replies), not to the gateway.
+    const shaped = ir.rules.filter((r) => r.dnpipe === pipe.id);
+    expect(shaped.length).toBeGreaterThan(0);
+    for (const r of shaped) expect(r).toMatchObject({ program: 'from_cube', action: 'pass', routeTo: { interface: { kind: 'interface', name: 'host_nic' } } });
+    const toGateway = ir.rules.filter((r) => r.program === 'from_cube' && r.action === 'pass' && !r.routeTo);
+    expect(toGateway.length).toBeGreaterThan(0);
+    for (const r of toGateway) expect(r.dnpipe).toBeUndefined();
+    expect(ir.findings.some((f) => f.code === 'B2P-MAP-UNCLAIMED' && f.message.includes('egress_rate'))).toBe(false);
   });
 
   it('gives every rule provenance down to source lines', async () => {

@@ -119,6 +119,7 @@ function translationOption(ctx: EmitContext, rule: IrRule, t: IrTranslation, ins
   if (pool.kind === 'any') fail('EMIT_BAD_IR', `${what}: needs an address to translate to, not "any"`);
   switch (t.kind) {
     case 'nat': {
+      if (t.staticPort) return { kind: 'nat-to', pool, staticPort: true };
       if (!t.ports) return { kind: 'nat-to', pool };
       if (checkedPort(t.ports.from, what) < 1 || checkedPort(t.ports.to, what) < t.ports.from) {
         fail('EMIT_BAD_IR', `${what}: port range ${t.ports.from}:${t.ports.to} is not a range of ports 1..65535`);
@@ -239,6 +240,7 @@ export function buildFilterRule(ctx: EmitContext, rule: IrRule, inst: InstanceRe
     ...(m.tagged ? { tagged: { tag: m.tagged.tag, negate: m.tagged.negate } } : {}),
     ...(rule.tag !== undefined ? { tag: rule.tag } : {}),
     ...(dnpipe !== undefined ? { dnpipe } : {}),
+    ...(rule.action === 'pass' && rule.allowOpts ? { allowOpts: true } : {}),
     ...(rule.action === 'pass' ? { state: rule.keepState ? 'keep' as const : 'no' as const } : {}),
     label: rule.id,
     translations,
@@ -254,6 +256,11 @@ function routeOf(ctx: EmitContext, rule: IrRule, inst: InstanceRef | null, afs: 
   if (r.interface.kind === 'familyInterface') {
     if (!inst) fail('EMIT_BAD_IR', `${what}: the family interface in a rule that belongs to no family`);
     iface = { kind: 'name', name: inst.instance.interface };
+  } else if (r.interface.kind === 'instance') {
+    const ifindex = r.interface.ifindex;
+    const target = ctx.ir.families.flatMap((f) => f.instances).find((i) => i.ifindex === ifindex);
+    if (!target) fail('EMIT_BAD_IR', `${what}: no family instance has ifindex ${ifindex}`);
+    iface = { kind: 'name', name: target.interface };
   } else {
     iface = interfaceRef(ctx, r.interface.name, what);
   }

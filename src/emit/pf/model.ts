@@ -28,7 +28,7 @@ export type PfPort =
   | { readonly op: 'list'; readonly ports: readonly number[] };
 
 export type PfTranslationOption =
-  | { readonly kind: 'nat-to'; readonly pool: PfHost; readonly ports?: { readonly from: number; readonly to: number } }
+  | { readonly kind: 'nat-to'; readonly pool: PfHost; readonly ports?: { readonly from: number; readonly to: number }; readonly staticPort?: boolean }
   | { readonly kind: 'rdr-to'; readonly pool: PfHost; readonly port?: number }
   | { readonly kind: 'binat-to'; readonly pool: PfHost };
 
@@ -51,6 +51,7 @@ export interface PfFilterRule {
   readonly tagged?: { readonly tag: string; readonly negate: boolean };
   readonly tag?: string;
   readonly dnpipe?: number;
+  readonly allowOpts?: boolean;
   /** Printed for pass rules only: pf keeps state on pass rules unless told not to. */
   readonly state?: 'keep' | 'no';
   readonly label?: string;

@@ -81,7 +81,7 @@ function translation(t: PfTranslationOption): string {
   switch (t.kind) {
     case 'nat-to': {
       const ports = t.ports ? ` port ${portNumber(t.ports.from)}${t.ports.to !== t.ports.from ? `:${portNumber(t.ports.to)}` : ''}` : '';
-      return pool('nat-to', t.pool, ports);
+      return `${pool('nat-to', t.pool, ports)}${t.staticPort ? ' static-port' : ''}`;
     }
     case 'rdr-to': return pool('rdr-to', t.pool, t.port !== undefined ? ` port ${portNumber(t.port)}` : '');
     case 'binat-to': return pool('binat-to', t.pool, '');
@@ -114,6 +114,7 @@ export function renderFilterRule(r: PfFilterRule): string {
   if (r.tagged) w.push(`${r.tagged.negate ? '! ' : ''}tagged ${quote(assertName('tag', r.tagged.tag, 'tagged'))}`);
   if (r.tag !== undefined) w.push(`tag ${quote(assertName('tag', r.tag, 'tag'))}`);
   if (r.dnpipe !== undefined) w.push(`dnpipe ${int(r.dnpipe, 1, 65535, 'dnpipe')}`);
+  if (r.allowOpts) w.push('allow-opts');
   if (r.state === 'keep') w.push('keep state');
   else if (r.state === 'no') w.push('no state');
   if (r.label !== undefined) w.push(`label ${quote(assertName('label', r.label, 'label'))}`);

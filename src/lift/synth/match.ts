@@ -4,7 +4,9 @@ import type { FieldId } from '../view/packet-layout.js';
 import type { Step } from './steps.js';
 
 /** IPv4 fragment field values of an unfragmented packet (MF clear, offset 0; DF free). */
-const UNFRAGMENTED = fromRanges(16, [[0, 0], [0x4000, 0x4000], [0x8000, 0x8000], [0xc000, 0xc000]]);
+export const UNFRAGMENTED = fromRanges(16, [[0, 0], [0x4000, 0x4000], [0x8000, 0x8000], [0xc000, 0xc000]]);
+/** What pf calls a fragment (MF set or a non-zero offset): the first fragment is one too. */
+export const FRAGMENTS = complement(UNFRAGMENTED);
 
 function ip4(n: number): string {
   return `${Math.floor(n / 2 ** 24)}.${Math.floor(n / 2 ** 16) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
@@ -51,8 +53,12 @@ function popcount(n: number): number {
   return c;
 }
 
-/** How a field's set is written in a rule; `undefined` in `ok` means "no constraint". */
-type Piece = { readonly ok: true; readonly apply: (m: IrMatch) => IrMatch } | { readonly ok: false; readonly why: string };
+/**
+ * How a field's set is written in a rule. A set pf cannot state may still have a
+ * statable superset (`widen`): a rule closed to a block uses it, so that it blocks as
+ * few packets of other paths as it can.
+ */
+type Piece = { readonly ok: true; readonly apply: (m: IrMatch) => IrMatch } | { readonly ok: false; readonly why: string; readonly widen?: (m: IrMatch) => IrMatch };
 
 function fieldPiece(field: FieldId, set: ValueSet): Piece {
   const none: Piece = { ok: true, apply: (m) => m };
@@ -88,12 +94,20 @@ function fieldPiece(field: FieldId, set: ValueSet): Piece {
     }
     case 'ip4.frag': {
       if (isSubset(set, UNFRAGMENTED)) return { ok: false, why: 'unfragmented packets only' };
-      if (sameSet(set, complement(UNFRAGMENTED))) return { ok: true, apply: (m) => ({ ...m, fragment: true }) };
+      if (sameSet(set, FRAGMENTS)) return { ok: true, apply: (m) => ({ ...m, fragment: true }) };
+      // Some fragments only (pf cannot tell a first fragment from a later one): all of them.
+      if (isSubset(set, FRAGMENTS)) return { ok: false, why: 'a test of the fragment offset pf cannot state', widen: asFragmentRule };
       return { ok: false, why: 'a test of the fragment offset pf cannot state' };
     }
     default:
       return { ok: false, why: `${field} in {${describe(set)}}` };
   }
+}
+
+/** pf's `fragment` takes no port, flag or ICMP criteria: a fragment carries none it can see. */
+function asFragmentRule(m: IrMatch): IrMatch {
+  const { srcPort: _s, dstPort: _d, tcpFlags: _f, icmpType: _i, ...rest } = m;
+  return { ...rest, fragment: true };
 }
 
 function describe(set: ValueSet): string {
@@ -106,11 +120,17 @@ export function difficulty(s: Step, context: ReadonlyMap<FieldId, ValueSet>): nu
   switch (s.kind) {
     case 'field': {
       const within = intersect(context.get(s.field) ?? fullSet(s.set.bits), s.set);
-      if (s.field === 'ip4.frag') return isSubset(within, complement(UNFRAGMENTED)) ? 0 : 9;
-      return fieldPiece(s.field, s.set).ok && fieldPiece(s.field, within).ok ? 0 : 8;
+      if (s.field === 'ip4.frag') return isSubset(within, FRAGMENTS) ? 0 : 9;
+      if (!(fieldPiece(s.field, s.set).ok && fieldPiece(s.field, within).ok)) return 8;
+      // An address that is "all but" takes the rule's address slot, which a set test of the
+      // same address may need later: state the positive sibling and leave this one implied.
+      if ((s.field === 'ip4.src' || s.field === 'ip4.dst') && addressMatch(within)?.negate) return 1;
+      return 0;
     }
     case 'set':
       return s.hit ? 0 : 4;
+    case 'setValue':
+      return s.holds ? 0 : 4;
     case 'family':
     case 'entry':
       return s.hit ? 0 : 10;
@@ -119,8 +139,12 @@ export function difficulty(s: Step, context: ReadonlyMap<FieldId, ValueSet>): nu
   }
 }
 
-/** The criteria of kept steps; what cannot be written goes to `unstated`. */
-export function buildMatch(steps: readonly Step[]): { match: IrMatch; unstated: string[] } {
+/**
+ * The criteria of kept steps; what cannot be written goes to `unstated`. `widen` turns
+ * a match into the one a rule closed to a block uses: with the statable supersets of
+ * what was unstated.
+ */
+export function buildMatch(steps: readonly Step[]): { match: IrMatch; unstated: string[]; widen: (m: IrMatch) => IrMatch } {
   const perField = new Map<FieldId, ValueSet>();
   const unstated: string[] = [];
   for (const s of steps) {
@@ -130,10 +154,14 @@ export function buildMatch(steps: readonly Step[]): { match: IrMatch; unstated: 
     if (s.kind === 'family' && !s.hit) unstated.push(`the interface is not registered in ${s.map}`);
   }
   let match: IrMatch = { af: 'inet' };
+  const widenings: ((m: IrMatch) => IrMatch)[] = [];
   for (const [field, set] of [...perField].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const p = fieldPiece(field, set);
     if (p.ok) match = p.apply(match);
-    else unstated.push(p.why);
+    else {
+      unstated.push(p.why);
+      if (p.widen) widenings.push(p.widen);
+    }
   }
-  return { match, unstated };
+  return { match, unstated, widen: (m) => widenings.reduce((acc, w) => w(acc), m) };
 }

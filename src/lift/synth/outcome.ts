@@ -39,12 +39,34 @@ export interface OutcomeEnv {
 }
 
 
+/**
+ * The snapshot entry a per-entry rule is written for: values the path read from it
+ * (the ifindex to deliver to, the port to rewrite to) are known for this rule.
+ */
+export interface EntryValue {
+  readonly map: string;
+  /** The entry's value bytes, in the object's byte order. */
+  readonly value: Uint8Array;
+}
+
+/** Bytes of the rule's entry a path read through `lookup`, when the lookup is of that entry's map. */
+function entryBytes(view: PathView, env: OutcomeEnv, entry: EntryValue | undefined, lookup: number, offset: number, size: number): Uint8Array | undefined {
+  const role = env.rolesOf(view).get(lookup);
+  if (!entry || role?.kind !== 'perEntry' || role.map !== entry.map || entry.value.length < offset + size) return undefined;
+  return entry.value.subarray(offset, offset + size);
+}
+
+function numberIn(bytes: Uint8Array, le: boolean): number {
+  const ordered = le ? [...bytes].reverse() : [...bytes];
+  return ordered.reduce((v, b) => v * 256 + b, 0);
+}
+
 function interfaceByIfindex(env: OutcomeEnv, ifindex: number): string | undefined {
   return env.profile.interfaces.find((i) => i.ifindex === ifindex)?.name;
 }
 
 /** The verdict, rewrites and destination of one path. */
-export function outcomeOf(view: PathView, env: OutcomeEnv): Outcome {
+export function outcomeOf(view: PathView, env: OutcomeEnv, entry?: EntryValue): Outcome {
   const problems: string[] = [];
   const approximations: string[] = [];
   const translations: IrTranslation[] = [];
@@ -71,17 +93,21 @@ export function outcomeOf(view: PathView, env: OutcomeEnv): Outcome {
     const r = a.redirect;
     if (!r) problems.push('redirects without saying where');
     else {
-      const target = resolveIfindex(view, env, r.ifindex);
+      const target = resolveIfindex(view, env, r.ifindex, entry);
       const ingress = r.flags.kind === 'const' ? (r.flags.value & BPF_F_INGRESS) !== 0n : undefined;
       if (target.kind === 'problem') problems.push(target.why);
       else if (target.kind === 'same') problems.push('sends the packet back out of the interface it came in on (a reply made in the program)');
       else if (ingress === undefined) problems.push('redirect flags computed at run time');
       else if (ingress) {
-        note = `delivered to the host as if received on ${target.kind === 'interface' ? target.name : 'the instance interface'}`;
+        note = `delivered to the host as if received on ${target.kind === 'interface' ? target.name : target.kind === 'instance' ? `the instance with ifindex ${target.ifindex}` : 'the instance interface'}`;
         approximations.push('a redirect into an interface\'s ingress becomes local delivery by the FreeBSD stack');
       } else {
-        route = target.kind === 'interface' ? { interface: { kind: 'interface', name: target.name } } : { interface: { kind: 'familyInterface' } };
-        note = `routed out of ${target.kind === 'interface' ? target.name : 'the instance interface'}`;
+        route = target.kind === 'interface'
+          ? { interface: { kind: 'interface', name: target.name } }
+          : target.kind === 'instance'
+            ? { interface: { kind: 'instance', ifindex: target.ifindex } }
+            : { interface: { kind: 'familyInterface' } };
+        note = `routed out of ${target.kind === 'interface' ? target.name : target.kind === 'instance' ? `the instance with ifindex ${target.ifindex}` : 'the instance interface'}`;
       }
     }
   }
@@ -89,17 +115,22 @@ export function outcomeOf(view: PathView, env: OutcomeEnv): Outcome {
     switch (w.field) {
       case 'ip4.src':
       case 'ip4.dst': {
-        const to = addressOf(view, env, w.source, familyValues, pools, problems);
+        const to = addressOf(view, env, w.source, familyValues, pools, problems, entry);
         if (!to) break;
         if (w.field === 'ip4.src') {
           const port = a.writes.find((x) => x.field === 'l4.sport');
-          translations.push(port ? { kind: 'nat', to, ports: { from: 1024, to: 65535 } } : { kind: 'nat', to });
+          // No port written: the program keeps it (and the ICMP echo id, unless it writes that).
+          const keepsPort = !port && !a.writes.some((x) => x.field === 'icmp.id');
+          translations.push(port ? { kind: 'nat', to, ports: { from: 1024, to: 65535 } } : keepsPort ? { kind: 'nat', to, staticPort: true } : { kind: 'nat', to });
           if (port) approximations.push('the source port comes from a run-time allocator; pf picks from 1024:65535');
         } else {
           const port = a.writes.find((x) => x.field === 'l4.dport');
-          const p = port && port.source.kind === 'const' ? Number(port.source.value) : undefined;
+          // A register stored into the packet: its value as the wire then holds it. Bytes
+          // copied from the entry's value: already in wire order.
+          const fromEntry = port?.source.kind === 'value' ? entryBytes(view, env, entry, port.source.lookup, port.source.offset, port.source.size) : undefined;
+          const p = port?.source.kind === 'const' ? wire16(Number(port.source.value), env.littleEndian) : fromEntry?.length === 2 ? numberIn(fromEntry, false) : undefined;
           if (port && p === undefined) problems.push(`the destination port is rewritten to ${describeSource(port.source)}`);
-          translations.push(p !== undefined ? { kind: 'rdr', to, port: wire16(p, env.littleEndian) } : { kind: 'rdr', to });
+          translations.push(p !== undefined ? { kind: 'rdr', to, port: p } : { kind: 'rdr', to });
         }
         break;
       }
@@ -138,9 +169,9 @@ function wire16(v: number, le: boolean): number {
   return le ? ((x & 0xff) << 8) | (x >> 8) : x;
 }
 
-type Target = { kind: 'interface'; name: string } | { kind: 'family' } | { kind: 'same' } | { kind: 'problem'; why: string };
+type Target = { kind: 'interface'; name: string } | { kind: 'family' } | { kind: 'instance'; ifindex: number } | { kind: 'same' } | { kind: 'problem'; why: string };
 
-function resolveIfindex(view: PathView, env: OutcomeEnv, s: Sym): Target {
+function resolveIfindex(view: PathView, env: OutcomeEnv, s: Sym, entry: EntryValue | undefined): Target {
   const core = s.kind === 'un' && s.op === 'zext32' ? s.a : s;
   if (core.kind === 'const') {
     const name = interfaceByIfindex(env, Number(core.value));
@@ -150,6 +181,14 @@ function resolveIfindex(view: PathView, env: OutcomeEnv, s: Sym): Target {
   if (core.kind === 'scalar' && core.source.kind === 'mapValue') {
     const role = env.rolesOf(view).get(core.source.lookup);
     if (role?.kind === 'family') return { kind: 'family' };
+    const own = entryBytes(view, env, entry, core.source.lookup, core.source.offset, core.source.size);
+    if (own) {
+      const ifindex = numberIn(own, env.littleEndian);
+      const name = interfaceByIfindex(env, ifindex);
+      // Not a profile interface: a family member (a sandbox TAP); build-ir checks it is one.
+      if (ifindex === 0) return { kind: 'problem', why: `the ${entry!.map} entry redirects to ifindex 0` };
+      return name ? { kind: 'interface', name } : { kind: 'instance', ifindex };
+    }
     if (role?.kind === 'pool') {
       const found = [...new Set(env.poolValues(role.map, core.source.offset, core.source.size))];
       const names = [...new Set(found.map((i) => interfaceByIfindex(env, i)))];
@@ -168,6 +207,7 @@ function addressOf(
   familyValues: { field: string; offset: number; size: number }[],
   pools: { map: string; offset: number; member: string }[],
   problems: string[],
+  entry: EntryValue | undefined,
 ): IrAddress | undefined {
   switch (src.kind) {
     case 'const': {
@@ -188,6 +228,8 @@ function addressOf(
         if (!pools.some((p) => p.map === role.map)) pools.push({ map: role.map, offset: src.offset, member });
         return { kind: 'set', set: setName(role.map) };
       }
+      const own = entryBytes(view, env, entry, src.lookup, src.offset, src.size);
+      if (own?.length === 4) return { kind: 'cidr', cidr: `${[...own].join('.')}/32` };
       problems.push(`rewrites an address to a value found in ${role?.map ?? 'a map'}`);
       return undefined;
     }

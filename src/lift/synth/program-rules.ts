@@ -1,9 +1,11 @@
-import type { Fidelity, Finding, IrMatch, IrRule, IrScope, Provenance, ProgramCoverage } from '../../ir/types.js';
+import type { Fidelity, Finding, IrClassifier, IrMatch, IrRule, IrScope, Provenance, ProgramCoverage } from '../../ir/types.js';
 import type { BpfObject, BpfProgram } from '../../object/types.js';
 import type { Profile, ProfileProgram } from '../../profile/types.js';
 import type { MapStateFile } from '../../state/map-state.js';
 import { fromHex } from '../../state/map-state.js';
 import { fitName } from '../../ir/names.js';
+import { digest } from '../sym.js';
+import type { ValueCondition } from './set-condition.js';
 import { helperEnv, liftObjectProgram } from '../lift-object.js';
 import type { SlotRef } from '../types.js';
 import { fromValues } from '../value-set.js';
@@ -11,10 +13,14 @@ import { memberAt } from '../view/schema-names.js';
 import { viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
 import { fieldById } from '../view/packet-layout.js';
 import { buildMatch } from './match.js';
-import { outcomeOf, type Outcome, type OutcomeEnv } from './outcome.js';
+import { outcomeOf, type EntryValue, type Outcome, type OutcomeEnv } from './outcome.js';
 import { lookupRoles, setName, type MapRole } from './roles.js';
 import { normalisePath, type NormPath, type Step } from './steps.js';
 import { draftRules, type Draft } from './tree.js';
+import { fragmentsFirst, touchesFragments } from './fragments.js';
+import { carriesIpv6, ipv6Decision } from './ipv6.js';
+import { recogniseL2Classifier, type ProxyArp } from './l2-classifier.js';
+import { recogniseRatePipes, type PipeDraft } from './rate-pipes.js';
 
 /** What one attached program contributes to the IR, before the families and sets are merged. */
 export interface ProgramPart {
@@ -28,6 +34,26 @@ export interface ProgramPart {
   readonly pools: ReadonlyMap<string, { readonly offset: number; readonly member: string }>;
   /** The map whose hit puts a rule in the family (the registration map), when one does. */
   readonly familyMap: string | undefined;
+  /** Tables that are part of a set: the entries whose value passes (or fails) a test. */
+  readonly subsets: ReadonlyMap<string, SubsetTable>;
+  /** The ng_bpf classifier of the program's L2 paths (build-ir gives it its scope). */
+  readonly classifier: Omit<IrClassifier, 'scope'> | undefined;
+  /** Proxy-ARP answers the classifier leaves to published ARP entries. */
+  readonly proxyArp: ProxyArp | undefined;
+  /** Rate limiters, as dummynet pipes (build-ir numbers them and sets `dnpipe`). */
+  readonly pipes: readonly PipeDraft[];
+}
+
+/** A table of the entries of a set's map whose value passes (`holds`) or fails a test. */
+export interface SubsetTable {
+  readonly map: string;
+  readonly condition: ValueCondition;
+  readonly holds: boolean;
+}
+
+/** The subset's pf table name: the set's, the sense, and a digest of the test. */
+export function subsetName(map: string, condition: ValueCondition, holds: boolean): string {
+  return fitName('table', `${map}_${holds ? 'if' : 'not'}_${digest(condition.key).slice(0, 6)}`);
 }
 
 export interface ProgramInput {
@@ -117,21 +143,27 @@ function wireNumber(bytes: Uint8Array): number {
  * entry of the snapshot, the key field fixed to the entry's key. Without an entry nothing
  * takes these paths at translation time; the control plane regenerates on updates.
  */
-function expandEntries(draft: Draft, input: ProgramInput): { steps: Step[]; entry: string | null }[] {
+function expandEntries(draft: Draft, input: ProgramInput): { steps: Step[]; entry: string | null; value: EntryValue | undefined }[] {
   const hit = draft.steps.find((s): s is Extract<Step, { kind: 'entry' }> => s.kind === 'entry' && s.hit);
-  if (!hit) return [{ steps: [...draft.steps], entry: null }];
+  if (!hit) return [{ steps: [...draft.steps], entry: null, value: undefined }];
   const def = fieldById(hit.field);
   const bits = def ? def.size * 8 : 32;
-  const out: { steps: Step[]; entry: string | null }[] = [];
+  const out: { steps: Step[]; entry: string | null; value: EntryValue | undefined }[] = [];
   for (const e of snapshotEntries(input.snapshot, hit.map)) {
     const v = wireNumber(e.key.subarray(0, bits / 8));
-    out.push({ steps: draft.steps.map((s) => (s === hit ? { kind: 'field', field: hit.field, set: fromValues(bits, [v]), slot: hit.slot } : s)), entry: `${hit.map} entry ${v}` });
+    out.push({ steps: draft.steps.map((s) => (s === hit ? { kind: 'field', field: hit.field, set: fromValues(bits, [v]), slot: hit.slot } : s)), entry: `${hit.map} entry ${v}`, value: e.value && { map: hit.map, value: e.value } });
   }
   return out;
 }
 
 function sameOutcome(a: Outcome, b: Outcome): boolean {
   return JSON.stringify({ ...a, note: '' }) === JSON.stringify({ ...b, note: '' });
+}
+
+/** The same packet fate, whatever was noted about how faithfully: what pf would do alike. */
+function sameEffect(a: Outcome, b: Outcome): boolean {
+  const effect = (o: Outcome): string => JSON.stringify({ ...o, note: '', approximations: [] });
+  return effect(a) === effect(b);
 }
 
 /**
@@ -146,13 +178,14 @@ function unify(outcomes: readonly Outcome[], paths: readonly { readonly runtime:
   // Only clean drops may give way to the one pass: a path the translator could not write
   // (its outcome has problems: an L7 steer, a computed mark) keeps the rule closed.
   const passes = outcomes.filter((o) => o.action === 'pass');
-  const distinct = passes.filter((o, i) => passes.findIndex((x) => sameOutcome(x, o)) === i);
+  const distinct = passes.filter((o, i) => passes.findIndex((x) => sameEffect(x, o)) === i);
   const why = [...new Set(paths.flatMap((p) => p.runtime))].sort();
   const clean = outcomes.every((o) => o.problems.length === 0);
   if (distinct.length === 1 && clean) {
     const o = distinct[0];
+    const noted = [...new Set(passes.flatMap((x) => x.approximations))];
     return {
-      outcome: { ...o, approximations: [...o.approximations, `the program also drops some of these packets on run-time conditions pf does not have (${why.slice(0, 3).join('; ')}${why.length > 3 ? '; ...' : ''})`] },
+      outcome: { ...o, approximations: [...noted, `the program also drops some of these packets on run-time conditions pf does not have (${why.slice(0, 3).join('; ')}${why.length > 3 ? '; ...' : ''})`] },
       problems: [],
     };
   }
@@ -168,16 +201,24 @@ export function programRules(input: ProgramInput): ProgramPart {
   const env = helperEnv(obj, program);
   const cache: ClassifyCache = new Map();
   const all = lifted.paths.map((p) => viewPath(p, env, cache));
-  const views = all.filter((v) => v.feasible);
+  const memberOf = (v: PathView, lookup: number, offset: number, size: number): string => {
+    const l = v.lookups.get(lookup);
+    return fitName('macro', (l ? memberAt(l.decl.value, offset, size).replace(/^\./, '') : '') || `v${offset}`);
+  };
+  // Rate limiters (rate-pipes.ts): their conditions are run-time state to the rules below.
+  const rate = lifted.truncated
+    ? undefined
+    : recogniseRatePipes(all.filter((v) => v.feasible), {
+        program: program.name,
+        memberOf,
+        finding: (code, severity, message, slot, construct, suggestion) => finding(input, code, severity, message, slot, construct, suggestion),
+      });
+  const views = rate?.views ?? all.filter((v) => v.feasible);
   const roles = lookupRoles(views);
   const innerSets = new Map<string, MapRole & { kind: 'set' }>();
   for (const r of roles.all.values()) if (r.kind === 'set' && r.inner) innerSets.set(r.map, r);
   const norm: NormPath[] = views.map((v) => normalisePath(v, roles.of(v), innerSets));
   const findings: Finding[] = [];
-  const memberOf = (v: PathView, lookup: number, offset: number, size: number): string => {
-    const l = v.lookups.get(lookup);
-    return fitName('macro', (l ? memberAt(l.decl.value, offset, size).replace(/^\./, '') : '') || `v${offset}`);
-  };
   const poolValues = (map: string, offset: number, size: number): number[] =>
     snapshotEntries(input.snapshot, map)
       .filter((e) => e.value !== undefined && e.value.length >= offset + size)
@@ -190,18 +231,26 @@ export function programRules(input: ProgramInput): ProgramPart {
 
   // A program the lifter did not finish has paths no rule stands for: nothing of it may pass.
   const rulePaths = lifted.truncated ? [] : norm.filter((n): n is Extract<NormPath, { kind: 'rule' }> => n.kind === 'rule');
-  const drafts = draftRules(rulePaths);
+  // Fragments never match state in pf, so a path state stands for must not carry one.
+  const stateTakesFragments = norm.some((n) => n.kind === 'covered' && n.by === 'state' && touchesFragments(n.view));
+  const fragmentOutcome = (p: Extract<NormPath, { kind: 'rule' }>): string | null => {
+    const o = outcomeOf(p.view, oenv);
+    return o.problems.length > 0 || o.translations.length > 0 ? null : JSON.stringify({ ...o, note: '' });
+  };
+  const { first: fragmentDraft, rest: unfragmented } = fragmentsFirst(rulePaths, fragmentOutcome, stateTakesFragments);
+  const drafts = [...(fragmentDraft ? [fragmentDraft] : []), ...draftRules(unfragmented)];
   const rules: IrRule[] = [];
   const familyValues = new Map<string, { offset: number; size: number }>();
   const pools = new Map<string, { offset: number; member: string }>();
   // Each lifted path is counted once, by the least faithful rule that stands for it.
   const count = { exact: 0, approximate: 0, untranslated: 0 };
   let familyMap: string | undefined;
+  const subsets = new Map<string, SubsetTable>();
   for (const draft of drafts) {
     // No snapshot entry for a per-entry path: no packet takes it at translation time.
     let level: keyof typeof count = 'exact';
-    for (const { steps, entry } of expandEntries(draft, input)) {
-      const outcomes = draft.paths.map((p) => outcomeOf(p.view, oenv));
+    for (const { steps, entry, value } of expandEntries(draft, input)) {
+      const outcomes = draft.paths.map((p) => outcomeOf(p.view, oenv, value));
       let outcome = outcomes[0];
       const problems = [...outcome.problems];
       const unified = unify(outcomes, draft.paths);
@@ -211,7 +260,7 @@ export function programRules(input: ProgramInput): ProgramPart {
         for (const f of o.familyValues) familyValues.set(f.field, { offset: f.offset, size: f.size });
         for (const p of o.pools) pools.set(p.map, { offset: p.offset, member: p.member });
       }
-      const { match: base, unstated } = buildMatch(steps);
+      const { match: base, unstated, widen } = buildMatch(steps);
       let match: IrMatch = base;
       let scope: IrScope = { kind: 'global' };
       for (const s of steps) {
@@ -219,6 +268,16 @@ export function programRules(input: ProgramInput): ProgramPart {
           // The first map whose hit gates the rules is the registration: later ones are per-instance data.
           familyMap ??= s.map;
           if (s.map === familyMap) scope = { kind: 'family', family: familyName(input) };
+        }
+        if (s.kind === 'setValue') {
+          const side = s.field === 'ip4.src' ? 'src' : 'dst';
+          const whole = match[side];
+          if (whole && !(whole.address.kind === 'set' && whole.address.set === setName(s.map) && !whole.negate)) unstated.push(`${s.field} both in ${s.map} with ${s.condition.text} and another address`);
+          else {
+            const name = subsetName(s.map, s.condition, s.holds);
+            subsets.set(name, { map: s.map, condition: s.condition, holds: s.holds });
+            match = { ...match, [side]: { address: { kind: 'set', set: name }, negate: false } };
+          }
         }
         if (s.kind === 'set') {
           const side = s.field === 'ip4.src' ? 'src' : 'dst';
@@ -252,11 +311,15 @@ export function programRules(input: ProgramInput): ProgramPart {
         direction: attach.attach.direction,
         action,
         quick: true,
-        match,
+        match: closed ? widen(match) : match,
         translations,
         ...(action === 'pass' && outcome.route ? { routeTo: outcome.route } : {}),
         ...(action === 'pass' && outcome.tag ? { tag: fitName('tag', outcome.tag) } : {}),
-        keepState: action === 'pass' && (outcome.keepState || outcome.tag !== undefined || draft.paths.some((p) => p.stateful.length > 0) || translations.length > 0),
+        // The program finds L4 past the options (it reads the header length): so may pf.
+        // A path that assumed a 20-byte header misreads option packets: pf drops those.
+        ...(action === 'pass' && !draft.paths.some((p) => p.view.atoms.some((x) => x.kind === 'field' && x.fixedIhl)) ? { allowOpts: true } : {}),
+        // pf keeps no state for fragments.
+        keepState: action === 'pass' && !match.fragment && (outcome.keepState || outcome.tag !== undefined || draft.paths.some((p) => p.stateful.length > 0) || translations.length > 0),
         fidelity,
         provenance: provenance(input, draft.paths.map((p) => p.view)),
         note: `${outcome.note}${entry ? ` (${entry})` : ''}${draft.paths.length > 1 ? `; ${draft.paths.length} paths` : ''}`,
@@ -292,8 +355,26 @@ export function programRules(input: ProgramInput): ProgramPart {
   }
   // Paths that are not rules: L2 frames, and paths pf state or the stack covers.
   const l2 = norm.filter((n): n is Extract<NormPath, { kind: 'l2' }> => n.kind === 'l2');
+  // An unfinished program has frames on paths nobody saw: no classifier can be sure of them.
+  const l2Result = lifted.truncated
+    ? undefined
+    : recogniseL2Classifier(l2, norm.filter((n) => n.kind !== 'l2').map((n) => n.view), {
+        program: program.name,
+        isXdp: env.isXdp,
+        littleEndian: obj.littleEndian,
+        interface: attach.attach.interface,
+        direction: attach.attach.direction,
+        provenance: (vs) => provenance(input, vs),
+        finding: (code, severity, message, slot, construct, suggestion) => finding(input, code, severity, message, slot, construct, suggestion),
+      });
+  if (l2Result) {
+    findings.push(...l2Result.findings);
+    count.exact += l2Result.count.exact;
+    count.approximate += l2Result.count.approximate;
+    count.untranslated += l2Result.count.untranslated;
+  }
   const byWhy = new Map<string, PathView[]>();
-  for (const p of l2) byWhy.set(p.why, [...(byWhy.get(p.why) ?? []), p.view]);
+  for (const p of l2Result ? [] : l2) byWhy.set(p.why, [...(byWhy.get(p.why) ?? []), p.view]);
   for (const [why, vs] of [...byWhy].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const outcomes = vs.map((v) => outcomeOf(v, oenv));
     const passes = outcomes.filter((o) => o.action === 'pass').length;
@@ -310,12 +391,36 @@ export function programRules(input: ProgramInput): ProgramPart {
     );
     count.untranslated += vs.length;
   }
+  // pf filters IPv6 itself: what the program does with it must be a rule, or pf passes it.
+  const ip6 = lifted.truncated ? [] : l2.filter((p) => carriesIpv6(p.view));
+  const ip6Decision = ipv6Decision(ip6.map((p) => outcomeOf(p.view, oenv)));
+  if (ip6Decision) {
+    const id = `${program.name}.${rules.length + 1}`;
+    rules.push({
+      id,
+      program: program.name,
+      scope: { kind: 'global' },
+      interface: attach.attach.interface,
+      direction: attach.attach.direction,
+      action: 'block',
+      quick: true,
+      match: { af: 'inet6' },
+      translations: [],
+      keepState: false,
+      fidelity: ip6Decision.exact ? { level: 'exact' } : { level: 'approximate', reason: `blocked (fail closed): ${ip6Decision.reason}` },
+      provenance: provenance(input, ip6.map((p) => p.view)),
+      note: `IPv6: ${ip6Decision.reason}`,
+    });
+    if (!ip6Decision.exact) findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', 'error', `rule ${id} blocks all IPv6: ${ip6Decision.reason}`, ip6[0].view.path.guards[0]?.slot ?? null, 'IPv6 handling', 'write the IPv6 rules by hand'));
+  }
   const covered = norm.filter((n): n is Extract<NormPath, { kind: 'covered' }> => n.kind === 'covered');
   for (const c of covered) {
     if (c.by === 'state') count.approximate++;
     else count.exact++;
   }
-  const stateMaps = [...new Set([...roles.all.values()].filter((r) => r.kind === 'session' || r.kind === 'reverse').map((r) => r.map))].sort();
+  // In the object's order, not by name: a renamed build says the same thing.
+  const mapOrder = (m: string): number => obj.maps.findIndex((x) => x.name === m);
+  const stateMaps = [...new Set([...roles.all.values()].filter((r) => r.kind === 'session' || r.kind === 'reverse').map((r) => r.map))].sort((a, b) => mapOrder(a) - mapOrder(b));
   if (stateMaps.length > 0) {
     findings.push(finding(input, 'B2P-STATE', 'info', `connection tracking in ${stateMaps.join(', ')} becomes pf state: pass rules that create sessions keep state, and packets of known connections (${covered.filter((c) => c.by === 'state').length} paths) are handled by the state table`, null, 'session maps', 'nothing to do; state timeouts come from the profile (set timeout)'));
   }
@@ -325,7 +430,9 @@ export function programRules(input: ProgramInput): ProgramPart {
     findings.push(finding(input, 'B2P-TAILCALL-NOT-FOLLOWED', 'warning', `tail-call chain not translated: ${why}; rules follow the fall-through`, slot, 'tail-call parser chain (e.g. DNS learning)', 'a local resolver (unbound/local_unbound) that feeds a pf table with the addresses it resolves'));
   }
   if (lifted.truncated) findings.push(finding(input, 'B2P-LIFT-TRUNCATED', 'error', `the lifter stopped after ${lifted.paths.length} paths: some paths were never explored and have no rule`, null, 'path explosion', 'simplify the program or raise the lifter limits'));
-  const unclaimed = [...new Set([...roles.all.values()].filter((r) => r.kind === 'other').map((r) => `${r.map} (${r.kind === 'other' ? r.why : ''})`))].sort();
+  findings.push(...(rate?.findings ?? []));
+  const limiterMaps = new Set((rate?.pipes ?? []).flatMap((p) => [...p.maps]));
+  const unclaimed = [...new Set([...roles.all.values()].filter((r) => r.kind === 'other' && !limiterMaps.has(r.map)).map((r) => `${r.map} (${r.kind === 'other' ? r.why : ''})`))].sort();
   for (const u of unclaimed) findings.push(finding(input, 'B2P-MAP-UNCLAIMED', 'warning', `no recogniser claims map ${u}`, null, 'map lookup', 'the paths that depend on it are written as block rules'));
 
   const total = program.insns.length;
@@ -344,8 +451,12 @@ export function programRules(input: ProgramInput): ProgramPart {
     },
     roles: [...roles.all.values()],
     familyMap,
+    subsets,
     familyValues,
     pools,
+    classifier: l2Result?.classifier,
+    proxyArp: l2Result?.proxyArp,
+    pipes: rate?.pipes ?? [],
   };
 }
 

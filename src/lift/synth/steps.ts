@@ -4,6 +4,7 @@ import type { Atom } from '../view/atoms.js';
 import type { FieldId } from '../view/packet-layout.js';
 import type { PathView } from '../view/path-view.js';
 import type { MapRole } from './roles.js';
+import { valueCondition, type ValueCondition } from './set-condition.js';
 
 /**
  * A path's conditions in the terms rules are written in: what the recognisers made of
@@ -16,6 +17,11 @@ export type Step =
   | { readonly kind: 'family'; readonly map: string; readonly hit: boolean; readonly slot: SlotRef }
   /** The address is (or is not) in the set (pf table). */
   | { readonly kind: 'set'; readonly map: string; readonly field: 'ip4.src' | 'ip4.dst'; readonly inner: boolean; readonly hit: boolean; readonly slot: SlotRef }
+  /**
+   * The address's entry in the set holds a value that passes (or fails) a test: the
+   * entries that pass are a table of their own (an allow entry that demands L7 steering).
+   */
+  | { readonly kind: 'setValue'; readonly map: string; readonly field: 'ip4.src' | 'ip4.dst'; readonly inner: boolean; readonly condition: ValueCondition; readonly holds: boolean; readonly slot: SlotRef }
   /** The packet's key field has (or has not) an entry in a per-entry map. */
   | { readonly kind: 'entry'; readonly map: string; readonly field: FieldId; readonly lookup: number; readonly hit: boolean; readonly slot: SlotRef }
   | { readonly kind: 'opaque'; readonly why: string; readonly text: string; readonly slot: SlotRef };
@@ -41,6 +47,8 @@ export function stepKey(s: Step): string {
       return `fam:${s.map}:${s.hit ? '+' : '-'}`;
     case 'set':
       return `set:${s.map}:${s.field}:${s.hit ? '+' : '-'}`;
+    case 'setValue':
+      return `sv:${s.map}:${s.field}:${s.condition.key}:${s.holds ? '+' : '-'}`;
     case 'entry':
       return `ent:${s.map}:${s.field}:${s.hit ? '+' : '-'}`;
     case 'opaque':
@@ -118,10 +126,15 @@ function stepOf(a: Atom, view: PathView, roles: ReadonlyMap<number, MapRole>, in
       }
       break;
     }
-    case 'value':
+    case 'value': {
+      // A test of the flags an address set's entry carries: a subset of the set.
+      const role = a.lookups.length === 1 ? roles.get(a.lookups[0]) : undefined;
+      const vc = role?.kind === 'set' ? valueCondition(a.guard, a.lookups[0]) : undefined;
+      if (role?.kind === 'set' && vc) return { kind: 'setValue', map: role.map, field: role.field, inner: role.inner, condition: vc.condition, holds: vc.holds, slot: a.slot };
       // Run-time state (a counter, a flag in an entry): not a packet property pf can test.
       // Paths that differ only here become one rule; build-ir decides what it does.
       return { runtime: `a condition on a value found in a map (${guardSlot(a.slot)})` };
+    }
     case 'opaque':
       if (a.runtime) return { runtime: `${a.why} (${guardSlot(a.slot)})` };
       return { kind: 'opaque', why: a.why, text: `opaque:${guardSlot(a.slot)}:${a.why}`, slot: a.slot };

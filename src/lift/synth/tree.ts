@@ -51,7 +51,12 @@ export function draftRules(paths: readonly RulePath[]): Draft[] {
 
 function walk(n: Node, kept: readonly Step[], implied: readonly Step[], context: ReadonlyMap<FieldId, ValueSet>, out: Draft[]): void {
   const children = [...n.children.values()];
-  const ordered = children.map((c, i) => ({ c, i, d: difficulty(c.step, context) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.c);
+  // Ties go by what the step tests, not by which path came first: another build of the
+  // program meets the same tests in another order and must give the same rules.
+  const ordered = children
+    .map((c) => ({ c, k: stepKey(c.step), d: difficulty(c.step, context) }))
+    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.c);
   const dropLast = ordered.length > 1 && complementary(ordered.map((c) => c.step), context);
   ordered.forEach((c, i) => {
     const drop = dropLast && i === ordered.length - 1;
@@ -73,9 +78,11 @@ function complementary(steps: readonly Step[], context: ReadonlyMap<FieldId, Val
     }
     case 'family':
     case 'set':
-    case 'entry': {
+    case 'entry':
+    case 'setValue': {
       const same = steps.every((s) => s.kind === first.kind && stepKey(s).slice(0, -1) === stepKey(first).slice(0, -1));
-      return same && steps.some((s) => 'hit' in s && s.hit) && steps.some((s) => 'hit' in s && !s.hit);
+      const yes = (s: Step): boolean => ('hit' in s ? s.hit : 'holds' in s ? s.holds : false);
+      return same && steps.some(yes) && steps.some((s) => !yes(s));
     }
     case 'opaque':
       // Both outcomes of one test the translator cannot state.

@@ -46,11 +46,15 @@ function classifyCmp(g: Extract<Guard, { kind: 'cmp' }>, shape: FrameShape, le: 
   const all = [...leaves(g.b, leaves(g.a)).values()];
   const kinds = new Set(all.map((l) => l.source.kind));
   const traffic = kinds.has('pkt') || kinds.has('pktLen') || kinds.has('ctx');
+  // The packet's length and departure time mixed with clocks or map values: pacing and
+  // budgets (EDT, token buckets), run-time state rather than a property a rule can match.
+  const identity = kinds.has('pkt') || all.some((l) => l.source.kind === 'ctx' && l.source.field !== 'len' && l.source.field !== 'tstamp');
+  const state = kinds.has('helper') || kinds.has('mapValue');
   for (const k of ['helper', 'unknown', 'merged', 'global'] as const) {
-    if (kinds.has(k)) return opaque(g, k === 'global' ? 'reads a writable global' : `depends on ${k === 'helper' ? 'a helper result' : k === 'merged' ? 'values merged from several paths' : 'a value the lifter does not follow'}`, !traffic);
+    if (kinds.has(k)) return opaque(g, k === 'global' ? 'reads a writable global' : `depends on ${k === 'helper' ? 'a helper result' : k === 'merged' ? 'values merged from several paths' : 'a value the lifter does not follow'}`, !traffic || (state && !identity));
   }
   if (kinds.has('mapValue')) {
-    if (traffic) return opaque(g, 'compares the packet with a looked-up value', false);
+    if (identity) return opaque(g, 'compares the packet with a looked-up value', false);
     const lookups = [...new Set(all.map((l) => (l.source.kind === 'mapValue' ? l.source.lookup : -1)))].filter((x) => x >= 0).sort((a, b) => a - b);
     return [{ kind: 'value', lookups, guard: g, slot: g.slot }];
   }

@@ -1,0 +1,123 @@
+/**
+ * The handlebars setup of the dummynet and netgraph emitters: the same rules as the pf
+ * emitter's (src/emit/pf/templates.ts), for any set of templates and helpers.
+ *
+ * The output is a configuration file, not HTML, so nothing is HTML-escaped (`noEscape`).
+ * In exchange a template may print only through a helper that validates or encodes its
+ * one argument for the place it prints to: a plain `{{value}}`, a triple-stash, a helper
+ * with other than one argument, or a block other than each/if/unless is refused when the
+ * templates are loaded, so no template can let an object string through unchecked.
+ */
+import Handlebars from 'handlebars';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail } from '../errors.js';
+import { commentText } from '../ir/names.js';
+import { packageRoot } from './pf/templates.js';
+
+/** A helper takes exactly the value it prints; handlebars adds its options object last. */
+export type TemplateHelper = (v: unknown) => string;
+
+export interface SafeTemplates<N extends string> {
+  readonly dir: string;
+  render(name: N, view: object): string;
+}
+
+/** templates/<target> of the package (works from src/, dist/src/ and the CLI bundle). */
+export function packageTemplatesDir(target: string): string {
+  return join(packageRoot(), 'templates', target);
+}
+
+export function helperError(name: string, v: unknown): never {
+  fail('EMIT_TEMPLATE', `helper ${name} got ${typeof v === 'string' ? JSON.stringify(v) : typeof v}`);
+}
+
+export function stringArg(name: string, v: unknown): string {
+  return typeof v === 'string' ? v : helperError(name, v);
+}
+
+/**
+ * Longest comment line the emitters write. dnctl (ipfw's file reader) and older ngctl
+ * read lines with fgets into fixed buffers (4096 and LINE_MAX 2048 bytes); a longer line
+ * would be read as two, and its tail run as a command. Longer comments are wrapped.
+ */
+export const MAX_COMMENT_LINE = 160;
+
+/**
+ * `# text`, encoded by commentText (nothing can leave the comment) and wrapped at spaces
+ * (or, for a long word, anywhere but inside a %XX escape) into lines of at most
+ * MAX_COMMENT_LINE characters, each starting with `#` in column 1; continuation lines
+ * keep the first line's indentation plus two spaces.
+ */
+export function commentLines(text: string): string {
+  const t = commentText(text);
+  if (t === '') return '#';
+  const indent = /^ */.exec(t)![0].slice(0, 8);
+  const lines: string[] = [];
+  let rest = t;
+  let prefix = '# ';
+  let keep = indent.length; // a break inside the first line's indentation is no break
+  while (prefix.length + rest.length > MAX_COMMENT_LINE) {
+    const room = MAX_COMMENT_LINE - prefix.length;
+    let cut = rest.lastIndexOf(' ', room);
+    if (cut <= keep) {
+      cut = room;
+      const pct = rest.lastIndexOf('%', cut);
+      if (pct > cut - 3 && pct > 0) cut = pct;
+    }
+    lines.push(`${prefix}${rest.slice(0, cut)}`.trimEnd());
+    rest = rest.slice(cut).trimStart();
+    prefix = `# ${indent}  `;
+    keep = 0;
+  }
+  lines.push(`${prefix}${rest}`);
+  return lines.join('\n');
+}
+
+const BLOCK_HELPERS = new Set(['each', 'if', 'unless']);
+
+/** Refuses a template that prints anything except through a helper with one argument. */
+function checkTemplate(file: string, source: string, helpers: Readonly<Record<string, TemplateHelper>>): void {
+  const ast = Handlebars.parse(source);
+  const problems: string[] = [];
+  class Check extends Handlebars.Visitor {
+    override MustacheStatement(m: hbs.AST.MustacheStatement): void {
+      const name = m.path.type === 'PathExpression' ? (m.path as hbs.AST.PathExpression).original : m.path.type;
+      if (!Object.hasOwn(helpers, name) || m.params.length !== 1 || !m.escaped) {
+        problems.push(`line ${m.loc.start.line}: {{${name}${m.params.length ? ' ...' : ''}}} does not print through a validating helper with one argument`);
+      }
+    }
+    override BlockStatement(b: hbs.AST.BlockStatement): void {
+      const name = b.path.type === 'PathExpression' ? (b.path as hbs.AST.PathExpression).original : b.path.type;
+      if (!BLOCK_HELPERS.has(name)) problems.push(`line ${b.loc.start.line}: block {{#${name}}} is not one of ${[...BLOCK_HELPERS].join(', ')}`);
+      super.BlockStatement(b);
+    }
+    override PartialStatement(p: hbs.AST.PartialStatement): void {
+      problems.push(`line ${p.loc.start.line}: partials are not used by these templates`);
+    }
+  }
+  new Check().accept(ast);
+  if (problems.length > 0) fail('EMIT_TEMPLATE', `${file}: ${problems.join('; ')}`);
+}
+
+/** Loads `<dir>/<name>.hbs` for every name, checked, with only `helpers` to print through. */
+export function loadSafeTemplates<N extends string>(dir: string, names: readonly N[], helpers: Readonly<Record<string, TemplateHelper>>): SafeTemplates<N> {
+  const env = Handlebars.create();
+  for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, (v: unknown) => fn(v));
+  const compiled = new Map<string, HandlebarsTemplateDelegate>();
+  for (const name of names) {
+    const path = join(dir, `${name}.hbs`);
+    if (!existsSync(path)) fail('EMIT_TEMPLATE', `template ${path} is missing`);
+    const source = readFileSync(path, 'utf8');
+    checkTemplate(`${name}.hbs`, source, helpers);
+    compiled.set(name, env.compile(source, { noEscape: true, strict: true }));
+  }
+  return {
+    dir,
+    render(name, view) {
+      const t = compiled.get(name);
+      if (!t) return fail('EMIT_TEMPLATE', `no template ${name}`);
+      return t(view);
+    },
+  };
+}
