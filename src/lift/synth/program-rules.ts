@@ -335,22 +335,24 @@ export function programRules(input: ProgramInput): ProgramPart {
     count[level] += draft.paths.length;
   }
 
+  /** A global block on the program's attach point, for what no path rule stands for. */
+  const blockRule = (match: IrMatch, fidelity: Fidelity, vs: readonly PathView[], note: string): IrRule => ({
+    id: `${program.name}.${rules.length + 1}`,
+    program: program.name,
+    scope: { kind: 'global' },
+    interface: attach.attach.interface,
+    direction: attach.attach.direction,
+    action: 'block',
+    quick: true,
+    match,
+    translations: [],
+    keepState: false,
+    fidelity,
+    provenance: provenance(input, vs),
+    note,
+  });
   if (lifted.truncated) {
-    rules.push({
-      id: `${program.name}.${rules.length + 1}`,
-      program: program.name,
-      scope: { kind: 'global' },
-      interface: attach.attach.interface,
-      direction: attach.attach.direction,
-      action: 'block',
-      quick: true,
-      match: {},
-      translations: [],
-      keepState: false,
-      fidelity: { level: 'approximate', reason: 'blocked (fail closed): the lifter did not finish this program' },
-      provenance: provenance(input, []),
-      note: 'program not lifted to the end: everything it sees is blocked',
-    });
+    rules.push(blockRule({}, { level: 'approximate', reason: 'blocked (fail closed): the lifter did not finish this program' }, [], 'program not lifted to the end: everything it sees is blocked'));
     findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', 'error', `rule ${program.name}.${rules.length} blocks everything: the program was not lifted to its end`, null, 'whole program', 'simplify the program (fewer paths) or raise the lifter limits'));
   }
   // Paths that are not rules: L2 frames, and paths pf state or the stack covers.
@@ -395,22 +397,14 @@ export function programRules(input: ProgramInput): ProgramPart {
   const ip6 = lifted.truncated ? [] : l2.filter((p) => carriesIpv6(p.view));
   const ip6Decision = ipv6Decision(ip6.map((p) => outcomeOf(p.view, oenv)));
   if (ip6Decision) {
-    const id = `${program.name}.${rules.length + 1}`;
-    rules.push({
-      id,
-      program: program.name,
-      scope: { kind: 'global' },
-      interface: attach.attach.interface,
-      direction: attach.attach.direction,
-      action: 'block',
-      quick: true,
-      match: { af: 'inet6' },
-      translations: [],
-      keepState: false,
-      fidelity: ip6Decision.exact ? { level: 'exact' } : { level: 'approximate', reason: `blocked (fail closed): ${ip6Decision.reason}` },
-      provenance: provenance(input, ip6.map((p) => p.view)),
-      note: `IPv6: ${ip6Decision.reason}`,
-    });
+    const rule = blockRule(
+      { af: 'inet6' },
+      ip6Decision.exact ? { level: 'exact' } : { level: 'approximate', reason: `blocked (fail closed): ${ip6Decision.reason}` },
+      ip6.map((p) => p.view),
+      `IPv6: ${ip6Decision.reason}`,
+    );
+    const id = rule.id;
+    rules.push(rule);
     if (!ip6Decision.exact) findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', 'error', `rule ${id} blocks all IPv6: ${ip6Decision.reason}`, ip6[0].view.path.guards[0]?.slot ?? null, 'IPv6 handling', 'write the IPv6 rules by hand'));
   }
   const covered = norm.filter((n): n is Extract<NormPath, { kind: 'covered' }> => n.kind === 'covered');
