@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { loadObject } from '../src/object/load-object.js';
 import { helperEnv, liftObjectProgram } from '../src/lift/lift-object.js';
-import { viewPath, type ClassifyCache } from '../src/lift/view/path-view.js';
+import { classifyCache, viewPath, type ClassifyCache } from '../src/lift/view/path-view.js';
 import { lookupRoles, type MapRole } from '../src/lift/synth/roles.js';
 import { normalisePath, stepKey } from '../src/lift/synth/steps.js';
 import { draftRules } from '../src/lift/synth/tree.js';
@@ -17,7 +17,7 @@ const program = obj.programs.find((p) => p.name === name);
 if (!program) throw new Error(`no program ${name}`);
 const lifted = liftObjectProgram(obj, program);
 const env = helperEnv(obj, program);
-const cache: ClassifyCache = new Map();
+const cache: ClassifyCache = classifyCache();
 const views = lifted.paths.map((p) => viewPath(p, env, cache)).filter((v) => v.feasible);
 const roles = lookupRoles(views);
 for (const r of roles.all.values()) console.log('role', JSON.stringify(r));

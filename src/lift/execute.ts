@@ -34,6 +34,11 @@ export interface LiftLimits {
    * failure multiplies paths without telling anything a translation could use.
    */
   readonly assumeHelperSuccess: boolean;
+  /**
+   * Stop at the first path given up on: all a tail-call stage probe needs to know is
+   * whether one is (the rest of the paths would be lifted for nothing).
+   */
+  readonly stopAtFirstAbandoned?: boolean;
 }
 
 export const DEFAULT_LIMITS: LiftLimits = { maxPaths: 3_000, maxSteps: 50_000, maxLoopIterations: 16, maxTailCalls: 33, maxStepsPerProgram: 60_000, assumeHelperSuccess: true };
@@ -74,6 +79,7 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
       if ((spent.get(start.program) ?? 0) > limits.maxStepsPerProgram) {
         const r = abandon(start, `more than ${limits.maxStepsPerProgram} instructions lifted in ${start.program}`);
         if (r.kind === 'end') paths.push({ ...r.path, id: paths.length, program: program.name });
+        if (limits.stopAtFirstAbandoned) return { program: program.name, paths, truncated, instructionsVisited: steps, covered };
         continue;
       }
       // Run this path until it forks, ends, or reaches a join point where others may wait.
@@ -98,6 +104,7 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
           break;
         }
         paths.push({ ...r.path, id: paths.length, program: program.name });
+        if (limits.stopAtFirstAbandoned && r.path.end.kind === 'abandoned') return { program: program.name, paths, truncated, instructionsVisited: steps, covered };
         break;
       }
     }

@@ -12,7 +12,7 @@ export interface LiftOptions {
 }
 
 /** Budget for deciding whether a tail-call target can be lifted at all. */
-const STAGE_PROBE: LiftLimits = { ...DEFAULT_LIMITS, maxPaths: 2_000, maxStepsPerProgram: 20_000 };
+const STAGE_PROBE: LiftLimits = { ...DEFAULT_LIMITS, maxPaths: 2_000, maxStepsPerProgram: 20_000, stopAtFirstAbandoned: true };
 
 /** Section bytes of every `.rodata*` section with the overrides written in. */
 export function rodataWithOverrides(obj: BpfObject, constants: ReadonlyMap<string, Uint8Array> = new Map()): Map<string, Uint8Array> {

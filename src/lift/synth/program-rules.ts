@@ -10,7 +10,7 @@ import { helperEnv, liftObjectProgram } from '../lift-object.js';
 import type { SlotRef } from '../types.js';
 import { fromValues } from '../value-set.js';
 import { memberAt } from '../view/schema-names.js';
-import { viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
+import { classifyCache, viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
 import { fieldById } from '../view/packet-layout.js';
 import { buildMatch } from './match.js';
 import { outcomeOf, type EntryValue, type Outcome, type OutcomeEnv } from './outcome.js';
@@ -199,7 +199,7 @@ export function programRules(input: ProgramInput): ProgramPart {
   const { object: obj, program, attach } = input;
   const lifted = liftObjectProgram(obj, program);
   const env = helperEnv(obj, program);
-  const cache: ClassifyCache = new Map();
+  const cache: ClassifyCache = classifyCache();
   const all = lifted.paths.map((p) => viewPath(p, env, cache));
   const memberOf = (v: PathView, lookup: number, offset: number, size: number): string => {
     const l = v.lookups.get(lookup);

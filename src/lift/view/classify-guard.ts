@@ -21,7 +21,8 @@ interface PlacedRead {
  * A guard of a path as atoms (usually one; two when a merged load tests two fields at
  * once and the test splits into one per field; none when it is always true).
  */
-export function classifyGuard(g: Guard, shape: FrameShape, littleEndian: boolean): Atom[] {
+/** `sets`: value sets of field tests already enumerated, by test and field layout. */
+export function classifyGuard(g: Guard, shape: FrameShape, littleEndian: boolean, sets?: Map<string, ValueSet>): Atom[] {
   switch (g.kind) {
     case 'lookup':
       return [{ kind: 'lookup', lookup: g.lookup, hit: g.hit, slot: g.slot }];
@@ -30,7 +31,7 @@ export function classifyGuard(g: Guard, shape: FrameShape, littleEndian: boolean
     case 'any':
       return [{ kind: 'opaque', why: 'one of several run-time conditions (merged paths)', guard: g, runtime: true, slot: g.slot }];
     case 'cmp':
-      return classifyCmp(g, shape, littleEndian);
+      return classifyCmp(g, shape, littleEndian, sets);
     default: {
       const never: never = g;
       return never;
@@ -42,7 +43,7 @@ function opaque(g: Guard, why: string, runtime: boolean): Atom[] {
   return [{ kind: 'opaque', why, guard: g, runtime, slot: g.slot }];
 }
 
-function classifyCmp(g: Extract<Guard, { kind: 'cmp' }>, shape: FrameShape, le: boolean): Atom[] {
+function classifyCmp(g: Extract<Guard, { kind: 'cmp' }>, shape: FrameShape, le: boolean, sets: Map<string, ValueSet> | undefined): Atom[] {
   const all = [...leaves(g.b, leaves(g.a)).values()];
   const kinds = new Set(all.map((l) => l.source.kind));
   const traffic = kinds.has('pkt') || kinds.has('pktLen') || kinds.has('ctx');
@@ -64,7 +65,7 @@ function classifyCmp(g: Extract<Guard, { kind: 'cmp' }>, shape: FrameShape, le: 
     return ctxAtoms(g, all, le);
   }
   if (kinds.size === 0) return [];
-  return fieldAtoms(g, all, shape, le);
+  return fieldAtoms(g, all, shape, le, sets);
 }
 
 /** `need <= len` and its variants, with `need` a constant or past the IPv4 header. */
@@ -150,7 +151,7 @@ function readValue(bytes: ReadonlyMap<string, number>, layer: string, start: num
   return v;
 }
 
-function fieldAtoms(g: Extract<Guard, { kind: 'cmp' }>, all: readonly Leaf[], shape: FrameShape, le: boolean): Atom[] {
+function fieldAtoms(g: Extract<Guard, { kind: 'cmp' }>, all: readonly Leaf[], shape: FrameShape, le: boolean, sets: Map<string, ValueSet> | undefined): Atom[] {
   const reads: PlacedRead[] = [];
   for (const leaf of all) {
     if (leaf.source.kind !== 'pkt') return opaque(g, 'not a packet read', false);
@@ -168,7 +169,7 @@ function fieldAtoms(g: Extract<Guard, { kind: 'cmp' }>, all: readonly Leaf[], sh
   }
   const groups = [...byField.values()];
   const totalBits = groups.reduce((n, rs) => n + rs[0].field.size * 8, 0);
-  if (totalBits <= 16) return enumerateFields(g, groups, le, fixedIhl);
+  if (totalBits <= 16) return enumerateFields(g, groups, le, fixedIhl, sets);
   if (groups.length === 1 && groups[0][0].field.size === 4) return wideField(g, groups[0], le, fixedIhl);
   return opaque(g, `tests ${groups.map((rs) => rs[0].field.id).join(' and ')} together`, false);
 }
@@ -245,7 +246,7 @@ function holdsNumber(op: CmpOp, a: number, b: number): boolean {
 }
 
 /** Tries every value of up to 16 bits of fields; splits a test of two fields when it is a product. */
-function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (readonly PlacedRead[])[], le: boolean, fixedIhl: boolean): Atom[] {
+function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (readonly PlacedRead[])[], le: boolean, fixedIhl: boolean, sets: Map<string, ValueSet> | undefined): Atom[] {
   const defs = groups.map((rs) => ({ layer: rs[0].loc.layer, field: rs[0].field }));
   const starts = groups.map((rs) => rs[0].field.offset);
   const widths = defs.map((d) => d.field.size * 8);
@@ -278,10 +279,14 @@ function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (r
     }
     return out;
   };
-  const accepted = numericSet(g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
+  // The set depends on the test and on where each leaf sits in its field, not on the frame shape.
+  const layout = groups.map((rs, i) => `${widths[i]}:${rs.map((r) => `${r.leaf.key}@${r.loc.start - starts[i]}+${r.size}`).join(',')}`).join(';');
+  const memoKey = `${g.op}|${g.a.key}|${g.b.key}|${le ? 'le' : 'be'}|${layout}`;
+  const accepted = sets?.get(memoKey) ?? numericSet(g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
     const x = split(v);
     return decideConst(g.op, a(x), b(x));
   });
+  sets?.set(memoKey, accepted);
   if (defs.length === 1) return [{ kind: 'field', field: defs[0].field.id, set: accepted, fixedIhl, slot: g.slot }];
   // Two fields: a product of two sets splits into one atom per field.
   const [w0, w1] = widths;

@@ -84,7 +84,19 @@ const ANY_ETHERTYPE = fullSet(16);
  * are computed once per program and frame shape. Create one per program, never share
  * between objects.
  */
-export type ClassifyCache = Map<string, Atom[]>;
+/**
+ * What classifying a program's guards has found so far: atoms per guard and frame shape,
+ * and the value sets of field tests (the costly part: the same test under another frame
+ * shape has the same set).
+ */
+export interface ClassifyCache {
+  readonly atoms: Map<string, Atom[]>;
+  readonly sets: Map<string, ValueSet>;
+}
+
+export function classifyCache(): ClassifyCache {
+  return { atoms: new Map(), sets: new Map() };
+}
 
 function shapeKey(s: FrameShape): string {
   return `${s.l3Base}/${s.l3}/${setKey(s.etherTypes)}/${s.assumed}/${s.protos ? setKey(s.protos) : '-'}`;
@@ -93,10 +105,10 @@ function shapeKey(s: FrameShape): string {
 function classifyCached(g: Guard, shape: FrameShape, le: boolean, cache: ClassifyCache | undefined): Atom[] {
   if (!cache) return classifyGuard(g, shape, le);
   const key = `${shapeKey(shape)}|${g.slot.section}:${g.slot.slot}|${guardText(g)}`;
-  let atoms = cache.get(key);
+  let atoms = cache.atoms.get(key);
   if (!atoms) {
-    atoms = classifyGuard(g, shape, le);
-    cache.set(key, atoms);
+    atoms = classifyGuard(g, shape, le, cache.sets);
+    cache.atoms.set(key, atoms);
   }
   return atoms;
 }
