@@ -102,7 +102,11 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     }
   }
   const release = profile.target.freebsd;
-  const legacy = parts.flatMap((p) => p.part.rules).map((r) => legacyCompatible(r, release, findings));
+  const registered = new Set([...families.values()].flatMap((f) => f.instances.map((i) => i.ifindex)));
+  const legacy = parts
+    .flatMap((p) => p.part.rules)
+    .map((r) => routedToKnownInstance(r, registered, findings))
+    .map((r) => legacyCompatible(r, release, findings));
   const placed = placePipesAndClassifiers(parts, families, legacy, snapshot);
   const ir: PolicyIR = {
     version: IR_VERSION,
@@ -211,6 +215,37 @@ function buildFamily(
  * packets, one translation each. A translating rule they cannot hold is closed (a block)
  * and reported, never left without its translation.
  */
+/**
+ * A per-entry rule routes to the interface its map entry names (a host port forwarded
+ * into a sandbox). An entry naming an interface that is no registered instance leads
+ * nowhere pf can route to; the program's redirect to it fails and drops the packet. The
+ * rule becomes that drop, and the report names the entry, instead of the IR failing.
+ */
+function routedToKnownInstance(rule: PolicyIR['rules'][number], registered: ReadonlySet<number>, findings: Finding[]): PolicyIR['rules'][number] {
+  const target = rule.routeTo?.interface;
+  if (target?.kind !== 'instance' || registered.has(target.ifindex)) return rule;
+  const p = rule.provenance[0];
+  findings.push({
+    code: 'B2P-UNTRANSLATED-PATH',
+    severity: 'warning',
+    message: `rule ${rule.id} (${rule.note}) is written as a block: its map entry sends packets to ifindex ${target.ifindex}, which no family instance of the snapshot has`,
+    object: p?.object ?? null,
+    program: rule.program,
+    section: p?.section ?? null,
+    slot: null,
+    source: p?.sources[0] ?? null,
+    construct: 'redirect to an ifindex from a map entry',
+    suggestion: 'register the interface (its family map entry) or remove the stale entry, then translate again',
+  });
+  return closed(rule, `the entry routes to ifindex ${target.ifindex}, no registered instance`);
+}
+
+/** The rule as a block, with nothing only a pass can carry, and why it was closed. */
+function closed(rule: PolicyIR['rules'][number], why: string): PolicyIR['rules'][number] {
+  const { routeTo: _route, tag: _tag, allowOpts: _opts, dnpipe: _pipe, ...rest } = rule;
+  return { ...rest, action: 'block', translations: [], keepState: false, fidelity: { level: 'approximate', reason: `blocked (fail closed): ${why}` } };
+}
+
 function legacyCompatible(rule: PolicyIR['rules'][number], release: string, findings: Finding[]): PolicyIR['rules'][number] {
   if (!release.startsWith('14.') || rule.action !== 'pass' || rule.translations.length === 0) return rule;
   const t = rule.translations;
@@ -236,6 +271,5 @@ function legacyCompatible(rule: PolicyIR['rules'][number], release: string, find
     construct: 'address translation',
     suggestion: 'target FreeBSD 15.0 (nat-to/rdr-to on filter rules), or write the nat rule on the egress interface by hand',
   });
-  const { routeTo: _route, tag: _tag, allowOpts: _opts, dnpipe: _pipe, ...rest } = rule;
-  return { ...rest, action: 'block', translations: [], keepState: false, fidelity: { level: 'approximate', reason: `blocked (fail closed): FreeBSD ${release} cannot hold this translation (${why})` } };
+  return closed(rule, `FreeBSD ${release} cannot hold this translation (${why})`);
 }

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPolicy } from '../../src/translate/pipeline.js';
 import type { PolicyIR } from '../../src/ir/types.js';
@@ -64,6 +66,28 @@ describe('buildIr on the Coppice corpus', () => {
     }
     const pool = ir.sets.find((s) => s.source.map === 'snat_iplist');
     expect(pool?.contents.length).toBeGreaterThan(0);
+  });
+
+  it('forwards each host port into the sandbox its remote_port_mapping entry names, and blocks an entry naming no registered sandbox', async () => {
+    const ir = await coppice();
+    const rdr = ir.rules.filter((r) => r.program === 'from_world' && r.translations.some((t) => t.kind === 'rdr'));
+    // Entries: host port 2222 -> sandbox 102 port 22, 8080 -> 101 port 80 (snapshot.json).
+    const seen = rdr.map((r) => [r.match.dstPort, r.routeTo?.interface, r.translations.find((t) => t.kind === 'rdr')]);
+    expect(seen).toContainEqual([{ op: 'eq', port: 2222 }, { kind: 'instance', ifindex: 102 }, expect.objectContaining({ kind: 'rdr', port: 22 })]);
+    expect(seen).toContainEqual([{ op: 'eq', port: 8080 }, { kind: 'instance', ifindex: 101 }, expect.objectContaining({ kind: 'rdr', port: 80 })]);
+
+    // The same snapshot with port 2222 sent to ifindex 999, which no sandbox has: the
+    // program's redirect there fails (a drop), so the rule is a block and a finding says why.
+    const snapshot = JSON.parse(readFileSync('corpus/coppice/snapshot.json', 'utf8')) as { maps: Record<string, { entries: { key: string; value: string }[] }> };
+    const entry = snapshot.maps.remote_port_mapping.entries.find((e) => e.key === '08ae')!;
+    entry.value = `e7030000${entry.value.slice(8)}`;
+    const file = join(mkdtempSync(join(tmpdir(), 'b2p-stale-')), 'snapshot.json');
+    writeFileSync(file, JSON.stringify(snapshot));
+    const stale = (await buildPolicy({ ...REQUEST, snapshot: file })).ir;
+    const rule = stale.rules.find((r) => r.program === 'from_world' && r.match.dstPort?.op === 'eq' && r.match.dstPort.port === 2222)!;
+    expect(rule.action).toBe('block');
+    expect(rule.routeTo).toBeUndefined();
+    expect(stale.findings.some((f) => f.code === 'B2P-UNTRANSLATED-PATH' && f.message.includes(`rule ${rule.id}`) && f.message.includes('ifindex 999'))).toBe(true);
   });
 
   it('fails closed: every rule the recognisers could not state is a block, and says why', async () => {
