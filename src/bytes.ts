@@ -95,3 +95,16 @@ export class ByteWindow {
 export function decodeLatin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
+
+/** The unsigned number `bytes` hold in the given byte order (big-endian is the wire's). */
+export function bigUintOf(bytes: Uint8Array, littleEndian: boolean): bigint {
+  let v = 0n;
+  for (let i = 0; i < bytes.length; i++) v = (v << 8n) | BigInt(bytes[littleEndian ? bytes.length - 1 - i : i]);
+  return v;
+}
+
+/** `bigUintOf` as a number, for fields of at most 6 bytes (ports, addresses, ifindexes). */
+export function uintOf(bytes: Uint8Array, littleEndian: boolean): number {
+  if (bytes.length > 6) throw new RangeError(`uintOf: ${bytes.length} bytes do not fit a number exactly`);
+  return Number(bigUintOf(bytes, littleEndian));
+}

@@ -2,6 +2,7 @@ import type { BpfObject } from '../object/types.js';
 import type { Profile } from '../profile/types.js';
 import type { MapStateFile, MapContents } from '../state/map-state.js';
 import { fromHex, isInnerEntry, isValueEntry } from '../state/map-state.js';
+import { uintOf } from '../bytes.js';
 import { IR_VERSION, type Finding, type IrControlPlane, type IrFamily, type IrFamilyInstance, type IrSet, type PolicyIR } from '../ir/types.js';
 import { fitName } from '../ir/names.js';
 import { normaliseIr } from '../ir/normalise.js';
@@ -137,8 +138,7 @@ function dotted(b: Uint8Array): string {
 }
 
 function u32(b: Uint8Array, le: boolean): number {
-  const v = new DataView(b.buffer, b.byteOffset, 4);
-  return v.getUint32(0, le);
+  return uintOf(b.subarray(0, 4), le);
 }
 
 /** Entries of a subset table: those whose value passes (or fails) its test; undecided ones in neither. */

@@ -1,3 +1,4 @@
+import { bigUintOf } from '../bytes.js';
 import type { Finding, IrClassifier, IrControlPlane, IrFamily, IrPipe, IrRule, IrScope } from '../ir/types.js';
 import type { MapStateFile } from '../state/map-state.js';
 import { fromHex, isValueEntry } from '../state/map-state.js';
@@ -24,12 +25,7 @@ type Part = { readonly input: ProgramInput; readonly part: ProgramPart };
 /** A number at `offset` of a map value, in the object's byte order, as decimal text. */
 function valueText(bytes: Uint8Array, offset: number, size: number, le: boolean): string | undefined {
   if (bytes.length < offset + size) return undefined;
-  let v = 0n;
-  for (let i = 0; i < size; i++) {
-    const b = BigInt(bytes[offset + (le ? size - 1 - i : i)]);
-    v = (v << 8n) | b;
-  }
-  return v.toString();
+  return bigUintOf(bytes.subarray(offset, offset + size), le).toString();
 }
 
 function scopeOf(input: ProgramInput, families: ReadonlyMap<string, IrFamily>): IrScope {

@@ -1,3 +1,4 @@
+import { uintOf } from '../../bytes.js';
 import type { IrAddress, IrRoute, IrTranslation } from '../../ir/types.js';
 import type { Profile } from '../../profile/types.js';
 import type { Sym } from '../sym.js';
@@ -56,11 +57,6 @@ function entryBytes(view: PathView, env: OutcomeEnv, entry: EntryValue | undefin
   return entry.value.subarray(offset, offset + size);
 }
 
-function numberIn(bytes: Uint8Array, le: boolean): number {
-  const ordered = le ? [...bytes].reverse() : [...bytes];
-  return ordered.reduce((v, b) => v * 256 + b, 0);
-}
-
 function interfaceByIfindex(env: OutcomeEnv, ifindex: number): string | undefined {
   return env.profile.interfaces.find((i) => i.ifindex === ifindex)?.name;
 }
@@ -99,7 +95,7 @@ export function outcomeOf(view: PathView, env: OutcomeEnv, entry?: EntryValue): 
       else if (target.kind === 'same') problems.push('sends the packet back out of the interface it came in on (a reply made in the program)');
       else if (ingress === undefined) problems.push('redirect flags computed at run time');
       else if (ingress) {
-        note = `delivered to the host as if received on ${target.kind === 'interface' ? target.name : target.kind === 'instance' ? `the instance with ifindex ${target.ifindex}` : 'the instance interface'}`;
+        note = `delivered to the host as if received on ${targetText(target)}`;
         approximations.push('a redirect into an interface\'s ingress becomes local delivery by the FreeBSD stack');
       } else {
         route = target.kind === 'interface'
@@ -107,7 +103,7 @@ export function outcomeOf(view: PathView, env: OutcomeEnv, entry?: EntryValue): 
           : target.kind === 'instance'
             ? { interface: { kind: 'instance', ifindex: target.ifindex } }
             : { interface: { kind: 'familyInterface' } };
-        note = `routed out of ${target.kind === 'interface' ? target.name : target.kind === 'instance' ? `the instance with ifindex ${target.ifindex}` : 'the instance interface'}`;
+        note = `routed out of ${targetText(target)}`;
       }
     }
   }
@@ -128,7 +124,7 @@ export function outcomeOf(view: PathView, env: OutcomeEnv, entry?: EntryValue): 
           // A register stored into the packet: its value as the wire then holds it. Bytes
           // copied from the entry's value: already in wire order.
           const fromEntry = port?.source.kind === 'value' ? entryBytes(view, env, entry, port.source.lookup, port.source.offset, port.source.size) : undefined;
-          const p = port?.source.kind === 'const' ? wire16(Number(port.source.value), env.littleEndian) : fromEntry?.length === 2 ? numberIn(fromEntry, false) : undefined;
+          const p = port?.source.kind === 'const' ? wire16(Number(port.source.value), env.littleEndian) : fromEntry?.length === 2 ? uintOf(fromEntry, false) : undefined;
           if (port && p === undefined) problems.push(`the destination port is rewritten to ${describeSource(port.source)}`);
           translations.push(p !== undefined ? { kind: 'rdr', to, port: p } : { kind: 'rdr', to });
         }
@@ -171,6 +167,10 @@ function wire16(v: number, le: boolean): number {
 
 type Target = { kind: 'interface'; name: string } | { kind: 'family' } | { kind: 'instance'; ifindex: number } | { kind: 'same' } | { kind: 'problem'; why: string };
 
+function targetText(t: Extract<Target, { kind: 'interface' | 'family' | 'instance' }>): string {
+  return t.kind === 'interface' ? t.name : t.kind === 'instance' ? `the instance with ifindex ${t.ifindex}` : 'the instance interface';
+}
+
 function resolveIfindex(view: PathView, env: OutcomeEnv, s: Sym, entry: EntryValue | undefined): Target {
   const core = s.kind === 'un' && s.op === 'zext32' ? s.a : s;
   if (core.kind === 'const') {
@@ -183,7 +183,7 @@ function resolveIfindex(view: PathView, env: OutcomeEnv, s: Sym, entry: EntryVal
     if (role?.kind === 'family') return { kind: 'family' };
     const own = entryBytes(view, env, entry, core.source.lookup, core.source.offset, core.source.size);
     if (own) {
-      const ifindex = numberIn(own, env.littleEndian);
+      const ifindex = uintOf(own, env.littleEndian);
       const name = interfaceByIfindex(env, ifindex);
       // Not a profile interface: a family member (a sandbox TAP); build-ir checks it is one.
       if (ifindex === 0) return { kind: 'problem', why: `the ${entry!.map} entry redirects to ifindex 0` };

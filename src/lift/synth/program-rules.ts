@@ -4,6 +4,7 @@ import type { Profile, ProfileProgram } from '../../profile/types.js';
 import type { MapStateFile } from '../../state/map-state.js';
 import { fromHex } from '../../state/map-state.js';
 import { fitName } from '../../ir/names.js';
+import { uintOf } from '../../bytes.js';
 import { digest } from '../sym.js';
 import type { ValueCondition } from './set-condition.js';
 import { helperEnv, liftObjectProgram } from '../lift-object.js';
@@ -132,12 +133,6 @@ function snapshotEntries(snapshot: MapStateFile | null, map: string): { key: Uin
   return m.entries.map((e) => ({ key: fromHex(e.key), value: 'value' in e ? fromHex(e.value) : undefined }));
 }
 
-function wireNumber(bytes: Uint8Array): number {
-  let v = 0;
-  for (const b of bytes) v = v * 256 + b;
-  return v;
-}
-
 /**
  * Rules of the paths that pass a per-entry lookup (host-port forwarding): one rule per
  * entry of the snapshot, the key field fixed to the entry's key. Without an entry nothing
@@ -150,20 +145,24 @@ function expandEntries(draft: Draft, input: ProgramInput): { steps: Step[]; entr
   const bits = def ? def.size * 8 : 32;
   const out: { steps: Step[]; entry: string | null; value: EntryValue | undefined }[] = [];
   for (const e of snapshotEntries(input.snapshot, hit.map)) {
-    const v = wireNumber(e.key.subarray(0, bits / 8));
+    const v = uintOf(e.key.subarray(0, bits / 8), false);
     out.push({ steps: draft.steps.map((s) => (s === hit ? { kind: 'field', field: hit.field, set: fromValues(bits, [v]), slot: hit.slot } : s)), entry: `${hit.map} entry ${v}`, value: e.value && { map: hit.map, value: e.value } });
   }
   return out;
 }
 
+/** What an outcome does and how faithfully, without the note: equal keys, the same outcome. */
+function outcomeKey(o: Outcome): string {
+  return JSON.stringify({ ...o, note: '' });
+}
+
 function sameOutcome(a: Outcome, b: Outcome): boolean {
-  return JSON.stringify({ ...a, note: '' }) === JSON.stringify({ ...b, note: '' });
+  return outcomeKey(a) === outcomeKey(b);
 }
 
 /** The same packet fate, whatever was noted about how faithfully: what pf would do alike. */
 function sameEffect(a: Outcome, b: Outcome): boolean {
-  const effect = (o: Outcome): string => JSON.stringify({ ...o, note: '', approximations: [] });
-  return effect(a) === effect(b);
+  return outcomeKey({ ...a, approximations: [] }) === outcomeKey({ ...b, approximations: [] });
 }
 
 /**
@@ -205,13 +204,16 @@ export function programRules(input: ProgramInput): ProgramPart {
     const l = v.lookups.get(lookup);
     return fitName('macro', (l ? memberAt(l.decl.value, offset, size).replace(/^\./, '') : '') || `v${offset}`);
   };
+  /** A finding of this program, for the recognisers that report their own. */
+  const report = (code: string, severity: Finding['severity'], message: string, slot: SlotRef | null, construct: string, suggestion: string): Finding =>
+    finding(input, code, severity, message, slot, construct, suggestion);
   // Rate limiters (rate-pipes.ts): their conditions are run-time state to the rules below.
   const rate = lifted.truncated
     ? undefined
     : recogniseRatePipes(all.filter((v) => v.feasible), {
         program: program.name,
         memberOf,
-        finding: (code, severity, message, slot, construct, suggestion) => finding(input, code, severity, message, slot, construct, suggestion),
+        finding: report,
       });
   const views = rate?.views ?? all.filter((v) => v.feasible);
   const roles = lookupRoles(views);
@@ -222,10 +224,7 @@ export function programRules(input: ProgramInput): ProgramPart {
   const poolValues = (map: string, offset: number, size: number): number[] =>
     snapshotEntries(input.snapshot, map)
       .filter((e) => e.value !== undefined && e.value.length >= offset + size)
-      .map((e) => {
-        const b = e.value!.subarray(offset, offset + size);
-        return obj.littleEndian ? [...b].reverse().reduce((v, x) => v * 256 + x, 0) : wireNumber(b);
-      })
+      .map((e) => uintOf(e.value!.subarray(offset, offset + size), obj.littleEndian))
       .filter((v) => v !== 0);
   const oenv: OutcomeEnv = { profile: input.profile, rolesOf: roles.of, isXdp: env.isXdp, littleEndian: obj.littleEndian, memberOf, poolValues };
 
@@ -235,7 +234,7 @@ export function programRules(input: ProgramInput): ProgramPart {
   const stateTakesFragments = norm.some((n) => n.kind === 'covered' && n.by === 'state' && touchesFragments(n.view));
   const fragmentOutcome = (p: Extract<NormPath, { kind: 'rule' }>): string | null => {
     const o = outcomeOf(p.view, oenv);
-    return o.problems.length > 0 || o.translations.length > 0 ? null : JSON.stringify({ ...o, note: '' });
+    return o.problems.length > 0 || o.translations.length > 0 ? null : outcomeKey(o);
   };
   const { first: fragmentDraft, rest: unfragmented } = fragmentsFirst(rulePaths, fragmentOutcome, stateTakesFragments);
   const drafts = [...(fragmentDraft ? [fragmentDraft] : []), ...draftRules(unfragmented)];
@@ -367,7 +366,7 @@ export function programRules(input: ProgramInput): ProgramPart {
         interface: attach.attach.interface,
         direction: attach.attach.direction,
         provenance: (vs) => provenance(input, vs),
-        finding: (code, severity, message, slot, construct, suggestion) => finding(input, code, severity, message, slot, construct, suggestion),
+        finding: report,
       });
   if (l2Result) {
     findings.push(...l2Result.findings);

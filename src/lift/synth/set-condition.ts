@@ -1,3 +1,4 @@
+import { bigUintOf } from '../../bytes.js';
 import { decideConst } from '../facts.js';
 import { evaluate } from '../eval-sym.js';
 import type { Sym } from '../sym.js';
@@ -43,11 +44,6 @@ function render(s: Sym, lookup: number): string | undefined {
   }
 }
 
-function readNumber(bytes: Uint8Array, le: boolean): bigint {
-  const ordered = le ? [...bytes].reverse() : [...bytes];
-  return ordered.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
-}
-
 /**
  * The condition a guard states on the value of lookup `lookup` only (constants and that
  * value's bytes), and whether it holds on the path; undefined for any other guard.
@@ -64,7 +60,7 @@ export function valueCondition(g: Guard, lookup: number): { condition: ValueCond
   const test = (value: Uint8Array, le: boolean): boolean | undefined => {
     const leaf = (x: Extract<Sym, { kind: 'scalar' }>): bigint | undefined => {
       if (x.source.kind !== 'mapValue' || x.source.lookup !== lookup || value.length < x.source.offset + x.source.size) return undefined;
-      return readNumber(value.subarray(x.source.offset, x.source.offset + x.source.size), le);
+      return bigUintOf(value.subarray(x.source.offset, x.source.offset + x.source.size), le);
     };
     const va = evaluate(g.a, leaf);
     const vb = evaluate(g.b, leaf);
