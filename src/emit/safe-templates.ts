@@ -1,6 +1,6 @@
 /**
- * The handlebars setup of the dummynet and netgraph emitters: the same rules as the pf
- * emitter's (src/emit/pf/templates.ts), for any set of templates and helpers.
+ * The handlebars setup of every emitter (pf, dummynet, netgraph), for any set of
+ * templates and helpers.
  *
  * The output is a configuration file, not HTML, so nothing is HTML-escaped (`noEscape`).
  * In exchange a template may print only through a helper that validates or encodes its
@@ -9,11 +9,11 @@
  * templates are loaded, so no template can let an object string through unchecked.
  */
 import Handlebars from 'handlebars';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.js';
 import { commentText } from '../ir/names.js';
-import { packageRoot } from './pf/templates.js';
 
 /** A helper takes exactly the value it prints; handlebars adds its options object last. */
 export type TemplateHelper = (v: unknown) => string;
@@ -21,6 +21,21 @@ export type TemplateHelper = (v: unknown) => string;
 export interface SafeTemplates<N extends string> {
   readonly dir: string;
   render(name: N, view: object): string;
+}
+
+/** Walks up from this module to the directory whose package.json names bpf2pf. */
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = resolve(from);
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const name: unknown = (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name;
+      if (name === 'bpf2pf') return dir;
+    }
+    const up = dirname(dir);
+    if (up === dir) fail('EMIT_TEMPLATE', `no bpf2pf package.json above ${from}: pass the templates directory explicitly`);
+    dir = up;
+  }
 }
 
 /** templates/<target> of the package (works from src/, dist/src/ and the CLI bundle). */
@@ -77,7 +92,7 @@ export function commentLines(text: string): string {
 const BLOCK_HELPERS = new Set(['each', 'if', 'unless']);
 
 /** Refuses a template that prints anything except through a helper with one argument. */
-function checkTemplate(file: string, source: string, helpers: Readonly<Record<string, TemplateHelper>>): void {
+function checkTemplate(file: string, source: string, helpers: Readonly<Record<string, TemplateHelper>>, partials: boolean): void {
   const ast = Handlebars.parse(source);
   const problems: string[] = [];
   class Check extends Handlebars.Visitor {
@@ -93,23 +108,40 @@ function checkTemplate(file: string, source: string, helpers: Readonly<Record<st
       super.BlockStatement(b);
     }
     override PartialStatement(p: hbs.AST.PartialStatement): void {
-      problems.push(`line ${p.loc.start.line}: partials are not used by these templates`);
+      // A partial is one of the checked templates of partials/, printing the same way.
+      if (!partials) problems.push(`line ${p.loc.start.line}: partials are not used by these templates`);
     }
   }
   new Check().accept(ast);
   if (problems.length > 0) fail('EMIT_TEMPLATE', `${file}: ${problems.join('; ')}`);
 }
 
-/** Loads `<dir>/<name>.hbs` for every name, checked, with only `helpers` to print through. */
-export function loadSafeTemplates<N extends string>(dir: string, names: readonly N[], helpers: Readonly<Record<string, TemplateHelper>>): SafeTemplates<N> {
+function read(path: string): string {
+  if (!existsSync(path)) fail('EMIT_TEMPLATE', `template ${path} is missing`);
+  return readFileSync(path, 'utf8');
+}
+
+/**
+ * Loads `<dir>/<name>.hbs` for every name, checked, with only `helpers` to print through.
+ * With `partials`, the templates of `<dir>/partials/` (checked alike) may be included.
+ */
+export function loadSafeTemplates<N extends string>(dir: string, names: readonly N[], helpers: Readonly<Record<string, TemplateHelper>>, options: { readonly partials?: boolean } = {}): SafeTemplates<N> {
+  const partials = options.partials ?? false;
   const env = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, (v: unknown) => fn(v));
+  const partialsDir = join(dir, 'partials');
+  if (partials && existsSync(partialsDir)) {
+    for (const f of readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')).sort()) {
+      const source = read(join(partialsDir, f));
+      checkTemplate(`partials/${f}`, source, helpers, partials);
+      // Compiled here so partials print with the same options (no escaping, strict).
+      env.registerPartial(f.slice(0, -'.hbs'.length), env.compile(source, { noEscape: true, strict: true }));
+    }
+  }
   const compiled = new Map<string, HandlebarsTemplateDelegate>();
   for (const name of names) {
-    const path = join(dir, `${name}.hbs`);
-    if (!existsSync(path)) fail('EMIT_TEMPLATE', `template ${path} is missing`);
-    const source = readFileSync(path, 'utf8');
-    checkTemplate(`${name}.hbs`, source, helpers);
+    const source = read(join(dir, `${name}.hbs`));
+    checkTemplate(`${name}.hbs`, source, helpers, partials);
     compiled.set(name, env.compile(source, { noEscape: true, strict: true }));
   }
   return {

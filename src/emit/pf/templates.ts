@@ -6,51 +6,24 @@
  * Output is pf.conf, not HTML, so nothing is HTML-escaped (`noEscape`). In exchange a
  * template may print only through the helpers below, each of which validates or quotes
  * its argument for the place it prints to: a plain `{{value}}` is refused when the
- * templates are loaded, so no template can forget.
+ * templates are loaded, so no template can forget (the checks are safe-templates.ts's,
+ * shared with the dummynet and netgraph emitters; pf's templates may use partials/).
  */
-import Handlebars from 'handlebars';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { fail } from '../../errors.js';
 import { assertName, commentText, quote } from '../../ir/names.js';
+import { helperError, loadSafeTemplates, packageTemplatesDir, stringArg as str, type SafeTemplates } from '../safe-templates.js';
 import { checkPrefix } from './address.js';
 import type { PfStatement, PfTableDef } from './model.js';
 import { renderStatement, tableRef } from './render.js';
 
+export { packageRoot } from '../safe-templates.js';
+
 export const TEMPLATE_NAMES = ['pf.conf', 'anchor.conf', 'table.txt', 'control-plane.md'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
-export interface PfTemplates {
-  readonly dir: string;
-  render(name: TemplateName, view: object): string;
-}
-
-/** Walks up from this module to the directory whose package.json names bpf2pf. */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = resolve(from);
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      const name: unknown = (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name;
-      if (name === 'bpf2pf') return dir;
-    }
-    const up = dirname(dir);
-    if (up === dir) fail('EMIT_TEMPLATE', `no bpf2pf package.json above ${from}: pass the templates directory explicitly`);
-    dir = up;
-  }
-}
+export type PfTemplates = SafeTemplates<TemplateName>;
 
 export function defaultTemplatesDir(): string {
-  return join(packageRoot(), 'templates', 'pf');
-}
-
-function helperError(name: string, v: unknown): never {
-  fail('EMIT_TEMPLATE', `helper ${name} got ${typeof v === 'string' ? JSON.stringify(v) : typeof v}`);
-}
-
-function str(name: string, v: unknown): string {
-  return typeof v === 'string' ? v : helperError(name, v);
+  return packageTemplatesDir('pf');
 }
 
 /** Markdown text on one line, with the characters that would start markup escaped. */
@@ -106,58 +79,6 @@ function settings(helper: string, v: unknown): string {
     .join(', ');
 }
 
-const BLOCK_HELPERS = new Set(['each', 'if', 'unless']);
-
-/** Refuses a template that prints anything except through a helper with an argument. */
-function checkTemplate(file: string, source: string): void {
-  const ast = Handlebars.parse(source);
-  const problems: string[] = [];
-  class Check extends Handlebars.Visitor {
-    override MustacheStatement(m: hbs.AST.MustacheStatement): void {
-      const name = m.path.type === 'PathExpression' ? (m.path as hbs.AST.PathExpression).original : m.path.type;
-      if (!(name in HELPERS) || m.params.length !== 1 || !m.escaped) {
-        problems.push(`line ${m.loc.start.line}: {{${name}${m.params.length ? ' ...' : ''}}} does not print through a validating helper with one argument`);
-      }
-    }
-    override BlockStatement(b: hbs.AST.BlockStatement): void {
-      const name = b.path.type === 'PathExpression' ? (b.path as hbs.AST.PathExpression).original : b.path.type;
-      if (!BLOCK_HELPERS.has(name)) problems.push(`line ${b.loc.start.line}: block {{#${name}}} is not one of ${[...BLOCK_HELPERS].join(', ')}`);
-      super.BlockStatement(b);
-    }
-  }
-  new Check().accept(ast);
-  if (problems.length > 0) fail('EMIT_TEMPLATE', `${file}: ${problems.join('; ')}`);
-}
-
-function read(path: string): string {
-  if (!existsSync(path)) fail('EMIT_TEMPLATE', `template ${path} is missing`);
-  return readFileSync(path, 'utf8');
-}
-
 export function loadPfTemplates(dir: string = defaultTemplatesDir()): PfTemplates {
-  const env = Handlebars.create();
-  for (const [name, fn] of Object.entries(HELPERS)) env.registerHelper(name, (v: unknown) => fn(v));
-  const partialsDir = join(dir, 'partials');
-  if (existsSync(partialsDir)) {
-    for (const f of readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')).sort()) {
-      const source = read(join(partialsDir, f));
-      checkTemplate(`partials/${f}`, source);
-      // Compiled here so partials print with the same options (no escaping, strict).
-      env.registerPartial(f.slice(0, -'.hbs'.length), env.compile(source, { noEscape: true, strict: true }));
-    }
-  }
-  const compiled = new Map<TemplateName, HandlebarsTemplateDelegate>();
-  for (const name of TEMPLATE_NAMES) {
-    const source = read(join(dir, `${name}.hbs`));
-    checkTemplate(`${name}.hbs`, source);
-    compiled.set(name, env.compile(source, { noEscape: true, strict: true }));
-  }
-  return {
-    dir,
-    render(name, view) {
-      const t = compiled.get(name);
-      if (!t) return fail('EMIT_TEMPLATE', `no template ${name}`);
-      return t(view);
-    },
-  };
+  return loadSafeTemplates(dir, TEMPLATE_NAMES, HELPERS, { partials: true });
 }
