@@ -3,7 +3,8 @@
  * extends this class with the declarations). Kept apart only for size; the two form
  * one chevrotain grammar, analysed once in the subclass's constructor.
  */
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type ParserMethod, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, type IToken, type ParserMethod, type TokenType } from 'chevrotain';
+import { parserMessages } from './error-messages.js';
 import type { Designator, Expr, Initializer, InitializerItem, OffsetofStep, SourceLoc, TypeName } from './c-header-ast.js';
 import * as T from './c-header-tokens.js';
 
@@ -18,22 +19,13 @@ const TYPE_START: ReadonlySet<TokenType> = new Set([
   T.Struct, T.Union, T.Enum, T.Typeof, T.Attribute, T.Alignas, ...T.BASE_TYPE_WORDS, ...T.QUALIFIERS,
 ]);
 
-export const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${expected.LABEL ?? expected.name}, found ${show(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${show(firstRedundant)}`,
-  buildNoViableAltMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-  buildEarlyExitMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-};
+export const messages = parserMessages('end of input');
 
 /** Spreads a sub-rule's list result; during chevrotain's recording phase there is none. */
 export function pushAll<X>(target: X[], items: readonly X[] | undefined): void {
   if (Array.isArray(items)) target.push(...items);
 }
 
-function show(t: IToken | undefined): string {
-  if (!t || t.tokenType === EOF) return 'end of input';
-  return `'${t.image}'`;
-}
 
 export abstract class CExpressionParser extends EmbeddedActionsParser {
   /** Typedef names seen so far in the current parse; replaced by every parse call. */

@@ -12,7 +12,8 @@
  * only starts -ddd, anything else is -d. Every line after it must be of the same form.
  * Each line is parsed on its own, so errors carry the line and column they are on.
  */
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import { parserMessages } from './error-messages.js';
 import { fail } from '../src/errors.js';
 import type { AsmForm, AsmInstruction, AsmLine, AsmOperand, AsmTarget, AsmText, NumberLit, NumericLine, SourcePos, Word } from './cbpf-asm-ast.js';
 import * as T from './cbpf-asm-tokens.js';
@@ -34,17 +35,8 @@ function wordOf(t: IToken): Word {
   return { name: t.image, pos: posOf(t) };
 }
 
-function show(t: IToken | undefined): string {
-  if (!t || t.tokenType === EOF) return 'end of line';
-  return `'${t.image}'`;
-}
 
-const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${expected.LABEL ?? expected.name}, found ${show(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${show(firstRedundant)}`,
-  buildNoViableAltMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-  buildEarlyExitMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-};
+const messages = parserMessages('end of line');
 
 class CbpfAsmParser extends EmbeddedActionsParser {
   constructor() {

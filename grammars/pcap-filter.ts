@@ -23,7 +23,8 @@
  * `a ^ (b | c)` but `a | b ^ c` is `a | (b ^ c)`. The rule above gets the first right;
  * resolve.ts refuses a `^` whose left operand is an unparenthesised operation.
  */
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import { parserMessages } from './error-messages.js';
 import { fail } from '../src/errors.js';
 import type { ArithOp, ArithSyntax, DirSyntax, FilterSyntax, HeadSyntax, IdSyntax, Lexeme, RelOpText } from './pcap-filter-ast.js';
 import * as T from './pcap-filter-tokens.js';
@@ -33,17 +34,8 @@ function lex(t: IToken | undefined): Lexeme {
   return { text: t?.image ?? '', column: (t?.startOffset ?? 0) + 1 };
 }
 
-function show(t: IToken | undefined): string {
-  if (!t || t.tokenType === EOF) return 'end of expression';
-  return `'${t.image}'`;
-}
 
-const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${expected.LABEL ?? expected.name}, found ${show(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${show(firstRedundant)}`,
-  buildNoViableAltMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-  buildEarlyExitMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-};
+const messages = parserMessages('end of expression');
 
 const LITERALS: readonly TokenType[] = [T.Ip4Addr, T.Ip6Addr, T.Mac, T.NumberLiteral, T.PortRange, T.Name];
 const TYPE_WORDS: readonly TokenType[] = [T.Host, T.Net, T.Port, T.Portrange];

@@ -3,22 +3,14 @@
  * protocols, `from ... to ...` with ports, address pools and pool types. The statement
  * rules are in pf.ts, which extends this parser.
  */
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, type TokenType } from 'chevrotain';
+import { parserMessages } from './error-messages.js';
 import type { PfAddress, PfHostItem, PfHostSpec, PfIfSpec, PfPool, PfPoolType, PfPortItem } from './pf-ast.js';
 import * as T from './pf-tokens.js';
 import { addressOf, dynamicOf, imageOf, portOf, protocolOf, syntaxError, unquote } from './pf-values.js';
 
-function show(t: IToken | undefined): string {
-  if (!t || t.tokenType === EOF) return 'end of statement';
-  return `'${t.image}'`;
-}
 
-export const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${expected.LABEL ?? expected.name}, found ${show(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${show(firstRedundant)}`,
-  buildNoViableAltMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-  buildEarlyExitMessage: ({ actual }) => `unexpected ${show(actual[0])}`,
-};
+export const messages = parserMessages('end of statement');
 
 export class PfHostsParser extends EmbeddedActionsParser {
   constructor(tokens: readonly TokenType[]) {
