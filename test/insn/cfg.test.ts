@@ -6,7 +6,6 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Bpf2pfError } from '../../src/errors.js';
 import { buildSectionCfg, type CallResolver, type FunctionBounds, type FunctionCfg, type SectionCfg } from '../../src/insn/cfg.js';
 import { decodeInstructions } from '../../src/insn/decode.js';
 import type { Insn } from '../../src/insn/types.js';
@@ -16,6 +15,7 @@ import {
   OBJCOPY, OBJDUMP19, READELF, dumpSection, isLittleEndianElf, parseObjdump, readRelocations, readSymbols,
   requireTools, run, type ObjdumpSection,
 } from './peer.js';
+import { errorOf } from '../support/errors.js';
 
 const toolsPresent = requireTools(OBJDUMP19, READELF, OBJCOPY);
 const build = toolsPresent ? await buildProbes() : undefined;
@@ -188,16 +188,6 @@ const CALL = (imm: number, src = 0): RawInsn => I(0x85, 0, src, 0, imm);
 function cfgOf(raw: readonly RawInsn[], functions?: readonly FunctionBounds[], resolve?: CallResolver): SectionCfg {
   const insns: readonly Insn[] = decodeInstructions(concatBytes(raw.map((r) => encodeRawInsn(r, true))), true, { section: 'tc' });
   return buildSectionCfg('tc', insns, functions ?? [{ name: 'f', start: 0, end: raw.length }], resolve);
-}
-
-function errorOf(f: () => unknown): Bpf2pfError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof Bpf2pfError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
 }
 
 describe('CFG of hand-assembled functions', () => {

@@ -12,11 +12,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bwText, defaultDummynetTemplatesDir, DUMMYNET_LIMITS, emitDummynet, loadDummynetTemplates } from '../../../src/emit/dummynet/index.js';
 import { emitPf } from '../../../src/emit/pf/index.js';
-import { isBpf2pfError } from '../../../src/errors.js';
 import type { IrPipe, PolicyIR } from '../../../src/ir/types.js';
 import { parsePf, type PfFile } from '../../../src/pf/index.js';
 import { policy } from '../fixtures/build.js';
 import { SANDBOX_PIPE, SANDBOXES, shaping } from './fixtures.js';
+import { errorOf } from '../../support/errors.js';
 
 interface DnctlPipe {
   readonly bitsPerSecond: number;
@@ -71,16 +71,6 @@ function emit(ir: PolicyIR) {
 
 function constPipe(bytesPerSecond: number, extra: Partial<IrPipe> = {}): PolicyIR {
   return policy({ rules: [], pipes: [{ id: 1, scope: { kind: 'global' }, name: 'p', rate: { kind: 'const', bytesPerSecond }, fidelity: { level: 'exact' }, ...extra }] });
-}
-
-function errorOf(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isBpf2pfError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a typed error');
 }
 
 const MAX_BYTES = Math.floor(DUMMYNET_LIMITS.maxBitsPerSecond / 8); // 268435455

@@ -13,7 +13,7 @@ import type { CbpfProgram } from '../../../src/cbpf/types.js';
 import {
   defaultNetgraphTemplatesDir, emitNetgraph, hookProgramAscii, loadNetgraphTemplates, NETGRAPH_LIMITS, PASS_ALL, type CompileClassifier,
 } from '../../../src/emit/netgraph/index.js';
-import { Bpf2pfError, isBpf2pfError } from '../../../src/errors.js';
+import { Bpf2pfError } from '../../../src/errors.js';
 import type { IrClassifier, PolicyIR } from '../../../src/ir/types.js';
 import { EXPRESSIONS } from '../../cbpf/expressions.js';
 import { hasTcpdump } from '../../cbpf/peer.js';
@@ -22,6 +22,7 @@ import { policy } from '../fixtures/build.js';
 import { classifier, NETGRAPH_FIXTURES, NIC_IN, NIC_OUT, TAP_ARP, tcpdumpCompile, withClassifiers } from './fixtures.js';
 import { Netgraph } from './ng-model.js';
 import { parseHookProg } from './ng-parse.js';
+import { errorOf } from '../../support/errors.js';
 
 const ready = hasTcpdump();
 const templates = loadNetgraphTemplates();
@@ -31,16 +32,6 @@ function emit(ir: PolicyIR, compile: CompileClassifier = tcpdumpCompile) {
   const r = emitNetgraph(ir, { compile, templates });
   expect(r.files.map((f) => f.path)).toEqual(['netgraph.ngctl', 'netgraph-teardown.ngctl']);
   return { setup: r.files[0].content, teardown: r.files[1].content, findings: r.findings };
-}
-
-function errorOf(f: () => unknown): Bpf2pfError {
-  try {
-    f();
-  } catch (e) {
-    if (isBpf2pfError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a typed error');
 }
 
 const raw = (p: CbpfProgram) => p.map(({ code, jt, jf, k }) => ({ code, jt, jf, k }));
