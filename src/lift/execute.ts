@@ -13,7 +13,7 @@ import {
   bin, ctxPtr, funcPtr, globalPtr, konst, lookupPtr, mapPtr, pktPtr, scalar, stackPtr, un,
   type BinOp, type MapRef, type Sym,
 } from './sym.js';
-import type { CmpOp, Guard, Lookup, PathSummary, ProgramPaths, SlotRef } from './types.js';
+import type { AbandonCause, CmpOp, Guard, Lookup, PathSummary, ProgramPaths, SlotRef } from './types.js';
 
 export interface LiftLimits {
   /** Paths explored per program before giving up on the rest. */
@@ -47,7 +47,8 @@ export const DEFAULT_LIMITS: LiftLimits = { maxPaths: 3_000, maxSteps: 50_000, m
  * Whether to enter a tail-call target: undefined to follow it, or the reason not to (the
  * call is then lifted as if the slot were empty, and the effect says why).
  */
-export type FollowTailCall = (program: string) => string | undefined;
+/** Whether a tail call into `program` is followed: undefined, or why not and where the lifter stopped in it. */
+export type FollowTailCall = (program: string) => { readonly why: string; readonly stuckAt: SlotRef | undefined } | undefined;
 
 type Step = { readonly kind: 'continue'; readonly state: PathState } | { readonly kind: 'fork'; readonly states: readonly PathState[] } | { readonly kind: 'end'; readonly path: Omit<PathSummary, 'id' | 'program'> };
 
@@ -77,7 +78,7 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
     const group = frontier.takeFirst();
     for (const start of mergeGroup(group, live(group[0].section, group[0].slot))) {
       if ((spent.get(start.program) ?? 0) > limits.maxStepsPerProgram) {
-        const r = abandon(start, `more than ${limits.maxStepsPerProgram} instructions lifted in ${start.program}`);
+        const r = abandon(start, `more than ${limits.maxStepsPerProgram} instructions lifted in ${start.program}`, 'limit');
         if (r.kind === 'end') paths.push({ ...r.path, id: paths.length, program: program.name });
         if (limits.stopAtFirstAbandoned) return { program: program.name, paths, truncated, instructionsVisited: steps, covered };
         continue;
@@ -263,8 +264,8 @@ function end(state: PathState, e: PathSummary['end']): Step {
   };
 }
 
-function abandon(state: PathState, reason: string): Step {
-  return end(state, { kind: 'abandoned', reason, slot: { section: state.section, slot: state.slot } });
+function abandon(state: PathState, reason: string, cause: AbandonCause = 'construct'): Step {
+  return end(state, { kind: 'abandoned', reason, cause, slot: { section: state.section, slot: state.slot } });
 }
 
 function lookupMapOf(state: PathState): (id: number) => MapRef | undefined {
@@ -278,7 +279,7 @@ function lookupMapOf(state: PathState): (id: number) => MapRef | undefined {
 function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, limits: LiftLimits, follow: FollowTailCall): Step {
   const insn = code.insn(s0.section, s0.slot);
   if (!insn) return abandon(s0, `no instruction at ${s0.section}:${s0.slot}`);
-  if (s0.steps >= limits.maxSteps) return abandon(s0, `more than ${limits.maxSteps} instructions on one path`);
+  if (s0.steps >= limits.maxSteps) return abandon(s0, `more than ${limits.maxSteps} instructions on one path`, 'limit');
   const at: SlotRef = { section: s0.section, slot: s0.slot };
   const s: PathState = { ...s0, steps: s0.steps + 1 };
   const next = (st: PathState): Step => ({ kind: 'continue', state: { ...st, slot: s.slot + insn.slots } });
@@ -298,7 +299,7 @@ function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, li
       return next(setReg(s, insn.dst, lddwValue(code, s, insn.value)));
     case 'load': {
       const r = load(env, s, reg(s, insn.src), insn.off, insn.size);
-      if (!r.ok) return abandon(s, r.reason);
+      if (!r.ok) return abandon(s, r.reason, 'memory');
       const v = insn.signExtend ? un(insn.size === 1 ? 'sext8' : insn.size === 2 ? 'sext16' : 'sext32', r.value) : r.value;
       return next(setReg(r.state, insn.dst, v));
     }
@@ -306,14 +307,14 @@ function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, li
     case 'storeImm': {
       const value = insn.kind === 'store' ? reg(s, insn.src) : konst(BigInt(insn.imm));
       const r = storeTo(env, s, reg(s, insn.dst), insn.off, insn.size, value, at);
-      if (!r.ok) return abandon(s, r.reason);
+      if (!r.ok) return abandon(s, r.reason, 'memory');
       return next(r.state);
     }
     case 'atomic': {
       const ptr = reg(s, insn.dst);
       const value = scalar({ kind: 'unknown', id: -1000 - s.slot, why: `atomic ${insn.op} result` });
       const r = storeTo(env, s, ptr, insn.off, insn.size, value, at, insn.op);
-      if (!r.ok) return abandon(s, r.reason);
+      if (!r.ok) return abandon(s, r.reason, 'memory');
       let st = r.state;
       if (insn.fetch) st = setReg(st, insn.op === 'cmpxchg' ? 0 : insn.src, scalar({ kind: 'unknown', id: -2000 - s.slot, why: `atomic ${insn.op} old value` }));
       return next(st);
@@ -410,7 +411,7 @@ function jump(obj: BpfObject, s: PathState, insn: JumpInsn, limits: LiftLimits):
     if (target <= st.slot) {
       const key = `${st.section}:${target}:${st.frames.length}`;
       const n = (st.backEdges.get(key) ?? 0) + 1;
-      if (n > limits.maxLoopIterations) return abandon(st, `loop at ${st.section}:${target} taken more than ${limits.maxLoopIterations} times`);
+      if (n > limits.maxLoopIterations) return abandon(st, `loop at ${st.section}:${target} taken more than ${limits.maxLoopIterations} times`, 'limit');
       return { kind: 'continue', state: { ...st, slot: target, backEdges: new Map(st.backEdges).set(key, n) } };
     }
     return { kind: 'continue', state: { ...st, slot: target } };
@@ -565,7 +566,7 @@ function call(obj: BpfObject, code: CodeIndex, env: HelperEnv, s: PathState, ins
     const ref = code.reference(s.section, s.slot);
     const target = ref?.kind === 'call' ? { section: ref.target.section, slot: ref.target.slot } : { section: s.section, slot: insn.target };
     if (ref?.kind === 'kfunc') return kfunc(obj, env, s, ref.name, at, follow);
-    if (s.frames.length >= 8) return abandon(s, 'bpf-to-bpf calls nest more than 8 deep');
+    if (s.frames.length >= 8) return abandon(s, 'bpf-to-bpf calls nest more than 8 deep', 'limit');
     const caller = topFrame(s);
     const id = s.counters.frame + 1;
     const regs: Sym[] = caller.regs.slice();
@@ -586,7 +587,7 @@ function helperStep(obj: BpfObject, env: HelperEnv, s: PathState, name: string, 
   const out = callHelper(env, s, name, at, lookupMapOf(s));
   switch (out.kind) {
     case 'abandon':
-      return abandon(s, out.reason);
+      return abandon(s, out.reason, 'helper');
     case 'next': {
       const states = out.states.map((st) => ({ ...st, slot: s.slot + 1 }));
       return states.length === 1 ? { kind: 'continue', state: states[0] } : { kind: 'fork', states };
@@ -614,8 +615,9 @@ function tailCall(obj: BpfObject, s: PathState, mapName: string, index0: Sym, at
   const slot = map.initialSlots.find((x) => BigInt(x.index) === index.value);
   const target = slot?.targetKind === 'program' ? obj.programs.find((p) => p.name === slot.target) : undefined;
   const count = toArray(s.tailCalls).length;
-  const notFollowed = !target ? undefined : count >= limits.maxTailCalls ? `more than ${limits.maxTailCalls} tail calls` : follow(target.name);
-  const effect = { kind: 'tailCall' as const, map: mapName, index, target: target?.name, notFollowed, slot: at };
+  const refused = !target ? undefined : count >= limits.maxTailCalls ? { why: `more than ${limits.maxTailCalls} tail calls`, stuckAt: undefined } : follow(target.name);
+  const notFollowed = refused?.why;
+  const effect = { kind: 'tailCall' as const, map: mapName, index, target: target?.name, notFollowed, stuckAt: refused?.stuckAt, slot: at };
   const withEffect: PathState = { ...s, effects: push(s.effects, effect) };
   if (!target || notFollowed !== undefined) {
     return { kind: 'continue', state: setReg({ ...withEffect, slot: s.slot + 1 }, 0, konst(BigInt.asUintN(64, -2n))) };

@@ -18,9 +18,21 @@ export type Facts = ReadonlyMap<string, Fact>;
 
 const ANY: Fact = { ne: [], min: 0n, max: U64 };
 
-/** What the facts say about a symbol, narrowed by what its width allows. */
-function factOf(facts: Facts, s: Sym): Fact {
-  const f = facts.get(s.key) ?? ANY;
+const ZEXT_LIMIT: Partial<Record<string, bigint>> = { zext8: 0xffn, zext16: 0xffffn, zext32: 0xffffffffn };
+
+/**
+ * What the facts say about a symbol, narrowed by what its width allows. A zero-extension
+ * of a value the facts keep within the width is that value (a 32-bit move of a checked
+ * length, `w4 = w8`, keeps its bound).
+ */
+export function factOf(facts: Facts, s: Sym): Fact {
+  let f = facts.get(s.key);
+  if (f === undefined && s.kind === 'un') {
+    const limit = ZEXT_LIMIT[s.op];
+    const inner = limit === undefined ? undefined : facts.get(s.a.key);
+    if (inner && limit !== undefined && inner.max <= limit) f = inner;
+  }
+  f ??= ANY;
   const limit = maxValue(s);
   return limit < f.max ? { ...f, max: limit } : f;
 }

@@ -1,6 +1,6 @@
 import { MapType } from '../object/map-types.js';
 import type { MapDeclaration } from '../object/map-declaration.js';
-import { learn } from './facts.js';
+import { factOf, learn } from './facts.js';
 import { readPieces, writePieces, type MemoryEnv } from './memory.js';
 import { push, reg, setReg, type PathState } from './path-state.js';
 import { bin, konst, lookupPtr, mapRefKey, maxValue, pktPtr, scalar, type MapRef, type Sym } from './sym.js';
@@ -152,8 +152,8 @@ export function callHelper(env: HelperEnv, state: PathState, name: string, at: S
     case 'xdp_load_bytes': {
       const offset = args[1];
       const len = args[3];
-      const max = len.kind === 'const' ? len.value : s0.facts.get(len.key)?.max;
-      if (max === undefined || max > 4096n) return { kind: 'abandon', reason: `${name} of an unbounded length` };
+      const max = len.kind === 'const' ? len.value : factOf(s0.facts, len).max;
+      if (max > 4096n) return { kind: 'abandon', reason: `${name} of an unbounded length` };
       const copied =
         len.kind === 'const' && offset.kind === 'const'
           ? { state: s0, pieces: [{ offset: 0, size: Number(max), value: scalar({ kind: 'pkt', offset, size: Number(max) }) }] }

@@ -3,7 +3,7 @@ import { MapType } from '../object/map-types.js';
 import type { BpfObject, BpfProgram } from '../object/types.js';
 import { DEFAULT_LIMITS, liftProgram, type FollowTailCall, type LiftLimits } from './execute.js';
 import type { HelperEnv } from './helpers.js';
-import type { ProgramPaths } from './types.js';
+import type { AbandonCause, ProgramPaths } from './types.js';
 
 export interface LiftOptions {
   /** `.rodata` global overrides by name (profile `constants`, `--const`), as raw bytes. */
@@ -54,21 +54,29 @@ export function tailCallTargets(obj: BpfObject): Set<string> {
  * lifted; the calls into it are then lifted as if its slot were empty, and say so.
  */
 export function tailCallFollower(obj: BpfObject, options: LiftOptions = {}): FollowTailCall {
-  const verdicts = new Map<string, string | undefined>();
+  const verdicts = new Map<string, ReturnType<FollowTailCall>>();
   for (const name of [...tailCallTargets(obj)].sort()) {
     const p = obj.programs.find((x) => x.name === name);
     if (!p) continue;
-    const r = liftProgram(obj, p, helperEnv(obj, p, options.constants), STAGE_PROBE, () => 'probing stages one at a time');
+    const r = liftProgram(obj, p, helperEnv(obj, p, options.constants), STAGE_PROBE, () => ({ why: 'probing stages one at a time', stuckAt: undefined }));
     const stuck = r.paths.find((x) => x.end.kind === 'abandoned');
-    const why = r.truncated
-      ? `${name} has more paths than the lifter follows (${STAGE_PROBE.maxPaths})`
+    // Where the probe stops first depends on the compiler's code; what stops it does not.
+    const verdict = r.truncated
+      ? { why: `${name} has more paths than the lifter follows (${STAGE_PROBE.maxPaths})`, stuckAt: undefined }
       : stuck?.end.kind === 'abandoned'
-        ? `${name} cannot be lifted: ${stuck.end.reason}`
+        ? { why: `${name} cannot be lifted: ${STUCK[stuck.end.cause]}`, stuckAt: stuck.end.slot }
         : undefined;
-    verdicts.set(name, why);
+    verdicts.set(name, verdict);
   }
   return (program) => verdicts.get(program);
 }
+
+const STUCK: Record<AbandonCause, string> = {
+  limit: 'it runs longer than the lifter follows (a loop over packet data, or more instructions than its budget)',
+  memory: 'it reads or writes memory at an address the lifter cannot follow (an offset computed from packet data)',
+  helper: 'it calls a helper in a form the lifter does not model (a copy of unbounded length, an unknown map)',
+  construct: 'it uses an instruction or call the lifter does not lift',
+};
 
 /** Lifts one program of an object to its path summaries. */
 export function liftObjectProgram(obj: BpfObject, program: BpfProgram, options: LiftOptions = {}, follow?: FollowTailCall): ProgramPaths {

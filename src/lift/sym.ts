@@ -290,6 +290,11 @@ export function maxValue(s: Sym, depth = 0): bigint {
     return ma < mb ? ma : mb;
   }
   if (s.kind === 'bin' && s.op === 'rsh' && s.b.kind === 'const') return maxValue(s.a, depth + 1) >> s.b.value;
+  if (s.kind === 'bin' && s.op === 'add') {
+    // A sum that cannot wrap: a length plus one stays a small number.
+    const sum = maxValue(s.a, depth + 1) + maxValue(s.b, depth + 1);
+    return sum <= U64 ? sum : U64;
+  }
   if (s.kind === 'bin' && s.op === 'mod' && s.b.kind === 'const' && s.b.value > 0n) {
     const ma = maxValue(s.a, depth + 1);
     return ma < s.b.value - 1n ? ma : s.b.value - 1n;

@@ -61,9 +61,10 @@ export type Effect =
   | { readonly kind: 'redirect'; readonly helper: string; readonly ifindex: Sym; readonly flags: Sym; readonly slot: SlotRef }
   /**
    * A tail call. `target` is the program in the slot (undefined: empty slot, the call falls
-   * through); `notFollowed` says why the lifter fell through although a program was there.
+   * through); `notFollowed` says why the lifter fell through although a program was there,
+   * and `stuckAt` where in the target the lifter stopped, when it tried.
    */
-  | { readonly kind: 'tailCall'; readonly map: string; readonly index: Sym; readonly target: string | undefined; readonly notFollowed: string | undefined; readonly slot: SlotRef }
+  | { readonly kind: 'tailCall'; readonly map: string; readonly index: Sym; readonly target: string | undefined; readonly notFollowed: string | undefined; readonly stuckAt: SlotRef | undefined; readonly slot: SlotRef }
   /** Any other helper or kfunc call, with its arguments: checksums, time, sockets, room... */
   | { readonly kind: 'call'; readonly helper: string; readonly args: readonly Sym[]; readonly call: number; readonly slot: SlotRef };
 
@@ -72,7 +73,16 @@ export type PathEnd =
   /** The entry frame returned `value` (TC_ACT_*, XDP_*). */
   | { readonly kind: 'return'; readonly value: Sym }
   /** The lifter stopped following this path; its verdict is unknown. */
-  | { readonly kind: 'abandoned'; readonly reason: string; readonly slot: SlotRef };
+  | { readonly kind: 'abandoned'; readonly reason: string; readonly cause: AbandonCause; readonly slot: SlotRef };
+
+/**
+ * Why the lifter stopped, in kind: `limit`, a budget it sets itself (loop passes,
+ * instructions, call depth); `memory`, an access at an address it cannot follow;
+ * `helper`, a helper call it does not model in that form; `construct`, an instruction or
+ * program shape it does not lift. The reason's wording depends on the code a compiler
+ * emitted; the kind does not.
+ */
+export type AbandonCause = 'limit' | 'memory' | 'helper' | 'construct';
 
 /** Everything one path through a program does, and what it depends on. */
 export interface PathSummary {

@@ -68,39 +68,13 @@ interface KnownDifference {
 }
 
 /**
- * What still differs, and why. The per-path comparison (each feasible path's fields,
- * lookups, run-time conditions and outcome) finds every build equal to the reference
- * except where said below; the remaining differences are in how rules and messages are
- * written from those paths.
+ * What still differs, and why: nothing at present. A difference listed here must name
+ * its builds, where it is and its cause, and must still occur. The three once listed
+ * (a tail-call finding quoting where the stage probe stopped, sibling order under -O1,
+ * clang 19's different path splits) went with the typed abandon causes
+ * (src/lift/types.ts AbandonCause) and the rule-list reduction (src/lift/synth/reduce.ts).
  */
-const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  {
-    builds: /\.v[12]\./,
-    at: /^findings\.from_(cube|world)\[\d+\]\.message$/,
-    value: /cannot be lifted: /,
-    cause:
-      'the tail-call stages cube_dns_name and world_dns_question cannot be lifted in any build, but the finding quotes the first abandoned path of the stage probe ' +
-      '(src/lift/lift-object.ts, tailCallFollower), and where the probe gets stuck depends on the code: in v3 and v4 the bound of skb_load_bytes\'s length is lost through the ' +
-      '32-bit move `w4 = w8` (a bound of x is not taken as one of zext32(x)), in v1 and v2 (no 32-bit registers) it holds and the probe ends on its instruction budget or on a later load',
-  },
-  {
-    builds: /\.O1$/,
-    at: /^rules\.from_cube\[\d+\]\.match\.proto\[\d+\]$/,
-    cause:
-      'two sibling rules (fragments to the gateway, TCP and ICMP) come in the other order: rules are a decision tree over the paths\' tests, and siblings of equal ' +
-      'difficulty keep the order in which the paths reached them, i.e. execution order, which -O1 changes (src/lift/synth/tree.ts, walk: `a.d - b.d || a.i - b.i`); ' +
-      'break ties by the step (stepKey) instead',
-  },
-  {
-    builds: /\.v4\./,
-    at: /^(rules\.from_cube|findings\.from_cube)(\.|\[|$)/,
-    cause:
-      'from_cube\'s paths test the same fields, lookups and run-time conditions and end the same as the reference\'s, but clang-19 splits some field ranges ' +
-      'differently between paths (ip4.frag, ip4.proto, icmp.type: 1291 paths for 1289); rules are written per path region (src/lift/synth/tree.ts, draftRules), ' +
-      'so the first-match list differs, and so do the B2P-UNTRANSLATED-PATH findings that name its rules. Needs rule synthesis that depends only on what the paths ' +
-      'decide: merge the regions of paths with one outcome before writing rules',
-  },
-];
+const KNOWN_DIFFERENCES: readonly KnownDifference[] = [];
 
 function explains(k: KnownDifference, d: IrDifference): boolean {
   if (!k.at.test(d.path)) return false;

@@ -18,6 +18,7 @@ import { outcomeOf, type EntryValue, type Outcome, type OutcomeEnv } from './out
 import { lookupRoles, setName, type MapRole } from './roles.js';
 import { normalisePath, type NormPath, type Step } from './steps.js';
 import { draftRules, type Draft } from './tree.js';
+import { reduceRules, type Candidate } from './reduce.js';
 import { fragmentsFirst, touchesFragments } from './fragments.js';
 import { carriesIpv6, ipv6Decision } from './ipv6.js';
 import { recogniseL2Classifier, type ProxyArp } from './l2-classifier.js';
@@ -238,23 +239,29 @@ export function programRules(input: ProgramInput): ProgramPart {
   };
   const { first: fragmentDraft, rest: unfragmented } = fragmentsFirst(rulePaths, fragmentOutcome, stateTakesFragments);
   const drafts = [...(fragmentDraft ? [fragmentDraft] : []), ...draftRules(unfragmented)];
-  const rules: IrRule[] = [];
   const familyValues = new Map<string, { offset: number; size: number }>();
   const pools = new Map<string, { offset: number; member: string }>();
-  // Each lifted path is counted once, by the least faithful rule that stands for it.
-  const count = { exact: 0, approximate: 0, untranslated: 0 };
   let familyMap: string | undefined;
   const subsets = new Map<string, SubsetTable>();
+  type RulePath = Extract<NormPath, { kind: 'rule' }>;
+  /** Why a rule is closed to a block, for its finding once it has its number. */
+  interface Closure {
+    readonly reasons: readonly string[];
+    readonly programPasses: boolean;
+    readonly slot: SlotRef | null;
+    readonly note: string;
+  }
+  const candidates: Candidate<RulePath, Closure | null>[] = [];
+  // Paths with no rule (a per-entry path without snapshot entries) take no packet: exact.
+  const unwritten: RulePath[] = [];
   for (const draft of drafts) {
-    // No snapshot entry for a per-entry path: no packet takes it at translation time.
-    let level: keyof typeof count = 'exact';
-    for (const { steps, entry, value } of expandEntries(draft, input)) {
+    const expanded = expandEntries(draft, input);
+    if (expanded.length === 0) unwritten.push(...draft.paths);
+    for (const { steps, entry, value } of expanded) {
       const outcomes = draft.paths.map((p) => outcomeOf(p.view, oenv, value));
-      let outcome = outcomes[0];
-      const problems = [...outcome.problems];
       const unified = unify(outcomes, draft.paths);
-      outcome = unified.outcome;
-      problems.splice(0, problems.length, ...unified.outcome.problems, ...unified.problems);
+      const outcome = unified.outcome;
+      const problems = [...unified.outcome.problems, ...unified.problems];
       for (const o of outcomes) {
         for (const f of o.familyValues) familyValues.set(f.field, { offset: f.offset, size: f.size });
         for (const p of o.pools) pools.set(p.map, { offset: p.offset, member: p.member });
@@ -299,40 +306,68 @@ export function programRules(input: ProgramInput): ProgramPart {
         : approx.length > 0
           ? { level: 'approximate', reason: approx.join('; ') }
           : { level: 'exact' };
-      const n = rules.length + 1;
-      const id = `${program.name}.${n}`;
       const translations = action === 'pass' ? outcome.translations : [];
-      const rule: IrRule = {
-        id,
-        program: program.name,
-        scope,
-        interface: attach.attach.interface,
-        direction: attach.attach.direction,
-        action,
-        quick: true,
-        match: closed ? widen(match) : match,
-        translations,
-        ...(action === 'pass' && outcome.route ? { routeTo: outcome.route } : {}),
-        ...(action === 'pass' && outcome.tag ? { tag: fitName('tag', outcome.tag) } : {}),
-        // The program finds L4 past the options (it reads the header length): so may pf.
-        // A path that assumed a 20-byte header misreads option packets: pf drops those.
-        ...(action === 'pass' && !draft.paths.some((p) => p.view.atoms.some((x) => x.kind === 'field' && x.fixedIhl)) ? { allowOpts: true } : {}),
-        // pf keeps no state for fragments.
-        keepState: action === 'pass' && !match.fragment && (outcome.keepState || outcome.tag !== undefined || draft.paths.some((p) => p.stateful.length > 0) || translations.length > 0),
-        fidelity,
-        provenance: provenance(input, draft.paths.map((p) => p.view)),
-        note: `${outcome.note}${entry ? ` (${entry})` : ''}${draft.paths.length > 1 ? `; ${draft.paths.length} paths` : ''}`,
-      };
-      rules.push(rule);
-      if (closed) {
-        const slot = draft.paths[0].view.path.end.kind === 'abandoned' ? draft.paths[0].view.path.end.slot : (steps.find((s) => s.kind === 'opaque')?.slot ?? null);
-        findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', outcome.action === 'pass' ? 'error' : 'warning', `rule ${id} (${outcome.note}) is written as a block: ${reasons.join('; ')}`, slot, 'path the recognisers do not claim', 'review the rule; express the missing condition by hand, or extend bpf2pf'));
-      }
-      if (closed) level = 'untranslated';
-      else if (fidelity.level === 'approximate' && level === 'exact') level = 'approximate';
+      const note = `${outcome.note}${entry ? ` (${entry})` : ''}`;
+      candidates.push({
+        rule: {
+          program: program.name,
+          scope,
+          interface: attach.attach.interface,
+          direction: attach.attach.direction,
+          action,
+          quick: true,
+          match: closed ? widen(match) : match,
+          translations,
+          ...(action === 'pass' && outcome.route ? { routeTo: outcome.route } : {}),
+          ...(action === 'pass' && outcome.tag ? { tag: fitName('tag', outcome.tag) } : {}),
+          // The program finds L4 past the options (it reads the header length): so may pf.
+          // A path that assumed a 20-byte header misreads option packets: pf drops those.
+          ...(action === 'pass' && !draft.paths.some((p) => p.view.atoms.some((x) => x.kind === 'field' && x.fixedIhl)) ? { allowOpts: true } : {}),
+          // pf keeps no state for fragments.
+          keepState: action === 'pass' && !match.fragment && (outcome.keepState || outcome.tag !== undefined || draft.paths.some((p) => p.stateful.length > 0) || translations.length > 0),
+          fidelity,
+          provenance: [],
+          note,
+        },
+        drops: outcomes.every((o) => o.action === 'block'),
+        paths: draft.paths,
+        absorbed: [],
+        info: closed
+          ? {
+              reasons,
+              programPasses: outcome.action === 'pass',
+              slot: draft.paths[0].view.path.end.kind === 'abandoned' ? draft.paths[0].view.path.end.slot : (steps.find((s) => s.kind === 'opaque')?.slot ?? null),
+              note: outcome.note,
+            }
+          : null,
+      });
     }
-    count[level] += draft.paths.length;
   }
+
+  const rules: IrRule[] = [];
+  // Each lifted path is counted once, by the least faithful rule that stands for it; a
+  // path whose packets another block took (the program drops them) is exact.
+  const LEVELS = ['exact', 'approximate', 'untranslated'] as const;
+  const levelOf = new Map<RulePath, number>(unwritten.map((p) => [p, 0]));
+  const reduced = reduceRules(candidates, {
+    closed: (x) => x !== null,
+    merge: (kept, gone) =>
+      kept && gone ? { ...kept, reasons: [...kept.reasons, ...gone.reasons.filter((r) => !kept.reasons.includes(r))], programPasses: kept.programPasses || gone.programPasses } : (kept ?? gone),
+  });
+  for (const c of reduced) {
+    const id = `${program.name}.${rules.length + 1}`;
+    const all = [...c.paths, ...c.absorbed];
+    const fidelity: Fidelity = c.info ? { level: 'approximate', reason: `blocked (fail closed): ${c.info.reasons.join('; ')}` } : c.rule.fidelity;
+    rules.push({ id, ...c.rule, fidelity, provenance: provenance(input, all.map((p) => p.view)), note: `${c.rule.note}${all.length > 1 ? `; ${all.length} paths` : ''}` });
+    const level = c.info ? 2 : c.rule.fidelity.level === 'approximate' ? 1 : 0;
+    for (const p of c.paths) levelOf.set(p, Math.max(levelOf.get(p) ?? 0, level));
+    for (const p of c.absorbed) levelOf.set(p, levelOf.get(p) ?? 0);
+    if (c.info) {
+      findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', c.info.programPasses ? 'error' : 'warning', `rule ${id} (${c.info.note}) is written as a block: ${c.info.reasons.join('; ')}`, c.info.slot, 'path the recognisers do not claim', 'review the rule; express the missing condition by hand, or extend bpf2pf'));
+    }
+  }
+  const count = { exact: 0, approximate: 0, untranslated: 0 };
+  for (const l of levelOf.values()) count[LEVELS[l]]++;
 
   /** A global block on the program's attach point, for what no path rule stands for. */
   const blockRule = (match: IrMatch, fidelity: Fidelity, vs: readonly PathView[], note: string): IrRule => ({
@@ -418,7 +453,8 @@ export function programRules(input: ProgramInput): ProgramPart {
     findings.push(finding(input, 'B2P-STATE', 'info', `connection tracking in ${stateMaps.join(', ')} becomes pf state: pass rules that create sessions keep state, and packets of known connections (${covered.filter((c) => c.by === 'state').length} paths) are handled by the state table`, null, 'session maps', 'nothing to do; state timeouts come from the profile (set timeout)'));
   }
   const notFollowed = new Map<string, SlotRef>();
-  for (const v of views) for (const t of v.action.tailCalls) if (t.notFollowed && !notFollowed.has(t.notFollowed)) notFollowed.set(t.notFollowed, t.slot);
+  // The finding points where the lifter stopped in the stage, when it tried one.
+  for (const v of views) for (const t of v.action.tailCalls) if (t.notFollowed && !notFollowed.has(t.notFollowed)) notFollowed.set(t.notFollowed, t.stuckAt ?? t.slot);
   for (const [why, slot] of notFollowed) {
     findings.push(finding(input, 'B2P-TAILCALL-NOT-FOLLOWED', 'warning', `tail-call chain not translated: ${why}; rules follow the fall-through`, slot, 'tail-call parser chain (e.g. DNS learning)', 'a local resolver (unbound/local_unbound) that feeds a pf table with the addresses it resolves'));
   }
