@@ -5,7 +5,8 @@ import type { BpfObject, BpfProgram } from '../object/types.js';
 import { indexCode, type CodeIndex } from './code-index.js';
 import { liveRegisters, type LiveSets } from './liveness.js';
 import { mergeStates } from './merge.js';
-import { decide, learn, negateOp, resolve } from './facts.js';
+import { decide, learn, negateOp, resolve, type Facts } from './facts.js';
+import { contextField, type ContextKind } from './context-fields.js';
 import { callHelper, canFail, type HelperEnv } from './helpers.js';
 import { load, storeTo } from './memory.js';
 import { push, reg, setReg, toArray, topFrame, type Frame, type PathState } from './path-state.js';
@@ -64,7 +65,7 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
   const sectionOrder = new Map(obj.sections.map((x, i) => [x.name, i]));
   const live = liveness(code);
   const frontier = new Frontier(sectionOrder);
-  frontier.add(initialState(program));
+  frontier.add(initialState(program, env.context));
   const paths: PathSummary[] = [];
   const spent = new Map<string, number>();
   const covered = new Map<string, Set<number>>();
@@ -244,14 +245,25 @@ function mergeGroup(group: readonly PathState[], live: number): PathState[] {
   return out;
 }
 
-function initialState(program: BpfProgram): PathState {
+/**
+ * What holds of the context before the first instruction: the interface a packet is on
+ * has an ifindex, and no interface has ifindex 0 (a program that tests for 0 is testing
+ * a value it copied, not the packet).
+ */
+function contextFacts(context: ContextKind): Facts {
+  const f = contextField(context, context === 'skb' ? 40 : 12, 4);
+  if (!f) return new Map();
+  return learn('ge', scalar({ kind: 'ctx', field: f.name, size: f.size }), konst(1n), new Map());
+}
+
+function initialState(program: BpfProgram, context: ContextKind): PathState {
   const regs: Sym[] = Array.from({ length: 11 }, (_, r) => scalar({ kind: 'unknown', id: -100 - r, why: `r${r} at entry` }));
   regs[1] = ctxPtr(0);
   regs[10] = stackPtr(0, 0);
   const frame: Frame = { id: 0, regs, stack: [], returnTo: undefined };
   return {
     section: program.section, slot: program.start, program: program.name, frames: [frame],
-    guards: null, lookups: null, effects: null, facts: new Map(), lookupStatus: new Map(), helperStatus: new Map(),
+    guards: null, lookups: null, effects: null, facts: contextFacts(context), lookupStatus: new Map(), helperStatus: new Map(),
     packet: [], ctx: new Map(), values: new Map(), globals: new Map(),
     counters: { call: 0, unknown: 0, lookup: 0, frame: 0 }, backEdges: new Map(), tailCalls: null, steps: 0,
   };

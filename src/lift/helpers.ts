@@ -2,7 +2,7 @@ import { MapType } from '../object/map-types.js';
 import type { MapDeclaration } from '../object/map-declaration.js';
 import { factOf, learn } from './facts.js';
 import { readPieces, writePieces, type MemoryEnv } from './memory.js';
-import { push, reg, setReg, type PathState } from './path-state.js';
+import { push, reg, setReg, toArray, type PathState } from './path-state.js';
 import { bin, konst, lookupPtr, mapRefKey, maxValue, pktPtr, scalar, type MapRef, type Sym } from './sym.js';
 import type { KeyPiece, SlotRef } from './types.js';
 
@@ -73,6 +73,28 @@ export function asMapRef(env: HelperEnv, s: PathState, v: Sym, lookupMap: (id: n
 
 const ALWAYS_PRESENT: ReadonlySet<number> = new Set([MapType.ARRAY, MapType.PERCPU_ARRAY]);
 
+/**
+ * An earlier lookup of the same element of an array map on this path, if any. An array's
+ * element is one piece of memory for the whole run (per-CPU ones too: a program and the
+ * stages it tail-calls run on one CPU), so a second lookup of it (a parser stage reading
+ * the scratch slot its caller filled) must see what the path stored there. Not after an
+ * update of the map: that replaces the element's contents wholesale.
+ */
+function sameArrayElement(s: PathState, map: MapRef, decl: MapDeclaration, key: readonly KeyPiece[]): number | undefined {
+  if (map.kind !== 'map' || !ALWAYS_PRESENT.has(decl.type)) return undefined;
+  const bound = keyBound(key);
+  if (bound === undefined || bound >= BigInt(decl.maxEntries)) return undefined;
+  const text = pieceKey(key);
+  const prev = toArray(s.lookups).find((l) => l.map.kind === 'map' && l.map.name === map.name && s.lookupStatus.get(l.id) === true && pieceKey(l.key) === text);
+  if (!prev) return undefined;
+  for (let e = s.effects; e; e = e.tail) if ((e.head.kind === 'mapUpdate' || e.head.kind === 'mapDelete') && e.head.map.kind === 'map' && e.head.map.name === map.name) return undefined;
+  return prev.id;
+}
+
+function pieceKey(ps: readonly KeyPiece[]): string {
+  return ps.map((p) => `${p.offset}:${p.size}:${p.value.key}`).join(',');
+}
+
 /** The largest value a one-piece key can have (a constant, or a value its arithmetic bounds). */
 function keyBound(ps: readonly KeyPiece[]): bigint | undefined {
   if (ps.length !== 1) return undefined;
@@ -93,6 +115,8 @@ export function callHelper(env: HelperEnv, state: PathState, name: string, at: S
       if (!map || !decl) return { kind: 'abandon', reason: `map_lookup_elem on ${args[0].key}, not a map we know` };
       const key = readPieces(env, s0, args[1], decl.keySize);
       if (!key) return { kind: 'abandon', reason: `map_lookup_elem(${mapRefKey(map)}) with a key at ${args[1].key}` };
+      const same = sameArrayElement(key.state, map, decl, key.pieces);
+      if (same !== undefined) return result(key.state, lookupPtr(same, 0, false));
       const id = key.state.counters.lookup + 1;
       let s: PathState = { ...key.state, counters: { ...key.state.counters, lookup: id } };
       s = { ...s, lookups: push(s.lookups, { id, map, key: key.pieces, slot: at }) };

@@ -290,6 +290,16 @@ export function maxValue(s: Sym, depth = 0): bigint {
     return ma < mb ? ma : mb;
   }
   if (s.kind === 'bin' && s.op === 'rsh' && s.b.kind === 'const') return maxValue(s.a, depth + 1) >> s.b.value;
+  if (s.kind === 'bin' && (s.op === 'or' || s.op === 'xor')) {
+    // No more bits than the wider operand.
+    const ma = maxValue(s.a, depth + 1);
+    const mb = maxValue(s.b, depth + 1);
+    return (1n << BigInt(bitLength(ma > mb ? ma : mb))) - 1n;
+  }
+  if (s.kind === 'bin' && s.op === 'lsh' && s.b.kind === 'const' && s.b.value < 64n) {
+    const shifted = maxValue(s.a, depth + 1) << s.b.value;
+    return shifted <= U64 ? shifted : U64;
+  }
   if (s.kind === 'bin' && s.op === 'add') {
     // A sum that cannot wrap: a length plus one stays a small number.
     const sum = maxValue(s.a, depth + 1) + maxValue(s.b, depth + 1);
@@ -309,6 +319,13 @@ export function un(op: UnOp, a: Sym): Sym {
   if (limit !== undefined && maxValue(a) <= limit) return a;
   if ((op === 'bswap16' || op === 'bswap32' || op === 'bswap64') && a.kind === 'un' && a.op === op) return a.a;
   return { kind: 'un', op, a, key: `${op}(${a.key})`, traffic: fromTraffic(a) };
+}
+
+/** An `or` of parts at least one of which is shifted into place: a value assembled from fields. */
+function isAssembly(s: Sym, depth = 0): boolean {
+  if (depth > 8 || s.kind !== 'bin') return false;
+  if (s.op === 'lsh' && s.b.kind === 'const') return true;
+  return s.op === 'or' && (isAssembly(s.a, depth + 1) || isAssembly(s.b, depth + 1));
 }
 
 /** Sums are kept as (symbolic part) + constant, so offsets compare structurally. */
@@ -331,6 +348,30 @@ export function bin(op: BinOp, a: Sym, b: Sym): Sym {
     if ((maxValue(a) & ~b.value) === 0n) return a; // the mask keeps every bit a can have
   }
   if ((op === 'or' || op === 'xor' || op === 'lsh' || op === 'rsh' || op === 'arsh') && b.kind === 'const' && b.value === 0n) return a;
+  if ((op === 'or' || op === 'xor') && a.kind === 'const' && a.value === 0n) return b;
+  if (op === 'rsh' && b.kind === 'const' && b.value > 0n && b.value < 64n) {
+    // Shifting out every bit a value can have; and a part of an assembled value
+    // (`lo | hi << 32`, a struct copied eight bytes at a time) that the shift drops.
+    if (maxValue(a) >> b.value === 0n) return konst(0n);
+    if (a.kind === 'bin' && a.op === 'or' && isAssembly(a)) return bin('or', bin('rsh', a.a, b), bin('rsh', a.b, b));
+    // (x << m) >> n where nothing was shifted out of 64 bits: one shift.
+    if (a.kind === 'bin' && a.op === 'lsh' && a.b.kind === 'const' && a.b.value < 64n && maxValue(a.a) << a.b.value <= U64) {
+      return a.b.value >= b.value ? bin('lsh', a.a, konst(a.b.value - b.value)) : bin('rsh', a.a, konst(b.value - a.b.value));
+    }
+  }
+  if (op === 'and' && b.kind === 'const' && a.kind === 'bin' && a.op === 'or' && isAssembly(a)) {
+    // A field taken out of an assembled value: the parts outside the mask go.
+    const terms: Sym[] = [];
+    const flatten = (s: Sym): void => {
+      if (s.kind === 'bin' && s.op === 'or') {
+        flatten(s.a);
+        flatten(s.b);
+      } else terms.push(s);
+    };
+    flatten(a);
+    const kept = terms.map((t) => bin('and', t, b)).filter((t) => !(t.kind === 'const' && t.value === 0n));
+    if (kept.length < terms.length) return kept.length === 0 ? konst(0n) : kept.reduce((x, y) => bin('or', x, y));
+  }
   // (x << c) >> c keeps the low 64 - c bits; (x << c) s>> c sign-extends them. -mcpu=v1
   // code, which has no 32-bit ALU or jumps, extends every 32-bit value so.
   if ((op === 'rsh' || op === 'arsh') && b.kind === 'const' && b.value > 0n && b.value < 64n && a.kind === 'bin' && a.op === 'lsh' && a.b.kind === 'const' && a.b.value === b.value) {

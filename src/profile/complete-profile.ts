@@ -30,6 +30,7 @@ export function defaultProfile(objects: readonly ProfileInput[]): Profile {
     constants: [],
     timeouts: {},
     limits: {},
+    marks: [],
     assumptions: [],
     lines: {},
   };

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fail } from '../errors.js';
 import { freebsdInterfaceProblem, isCIdentifier, isRelease, macroNameProblem } from './names.js';
+import { nameProblem } from '../ir/names.js';
+import { parseAddress } from '../ir/cidr.js';
 import { booleanValue, countValue, entries, fields, listValue, parseYaml, problem, scalarValue, stringValue, type At, type YamlSource } from './yaml-tree.js';
 import {
   PROFILE_LIMITS,
@@ -10,6 +12,7 @@ import {
   type ProfileConstant,
   type ProfileInterface,
   type ProfileLimits,
+  type ProfileMark,
   type ProfileProgram,
   type ProfileTarget,
   type ProfileTimeouts,
@@ -33,7 +36,7 @@ export function loadProfile(path: string): Profile {
 export function parseProfile(text: string, file: string): Profile {
   const { src, root } = parseYaml(text, file);
   const lines: Record<string, number> = {};
-  const top = fields(src, root, ['version', 'target', 'interfaces', 'programs', 'constants', 'timeouts', 'limits'], ['version']);
+  const top = fields(src, root, ['version', 'target', 'interfaces', 'programs', 'constants', 'timeouts', 'limits', 'marks'], ['version']);
   for (const at of top.values()) lines[at.path] = at.line;
   const version = top.get('version')!;
   if (scalarValue(src, version) !== BigInt(PROFILE_VERSION)) problem(src, version, `must be ${PROFILE_VERSION} (the only profile version there is)`);
@@ -47,6 +50,7 @@ export function parseProfile(text: string, file: string): Profile {
     constants: readConstants(src, top.get('constants'), lines),
     timeouts: readCounts(src, top.get('timeouts'), SPEC_TIMEOUTS, lines) as ProfileTimeouts,
     limits: readCounts(src, top.get('limits'), PROFILE_LIMITS, lines) as ProfileLimits,
+    marks: readMarks(src, top.get('marks'), lines),
     assumptions: [],
     lines,
   };
@@ -75,7 +79,7 @@ function readInterfaces(src: YamlSource, at: At | undefined, lines: Record<strin
     const nameProblem = macroNameProblem(e.key);
     if (nameProblem) problem(src, e.at, `the logical interface name ${nameProblem}`);
     lines[e.at.path] = e.at.line;
-    const f = fields(src, e.at, ['freebsd', 'group', 'ifindex'], ['freebsd']);
+    const f = fields(src, e.at, ['freebsd', 'group', 'ifindex', 'gateway'], ['freebsd']);
     const group = f.has('group') ? booleanValue(src, f.get('group')!) : false;
     const freebsdAt = f.get('freebsd')!;
     const freebsd = stringValue(src, freebsdAt);
@@ -88,7 +92,11 @@ function readInterfaces(src: YamlSource, at: At | undefined, lines: Record<strin
       if (other !== undefined) problem(src, ifindexAt!, `ifindex ${ifindex} is already interfaces.${other}'s`);
       byIfindex.set(ifindex, e.key);
     }
-    out.push({ name: e.key, freebsd, group, ifindex });
+    const gatewayAt = f.get('gateway');
+    const gateway = gatewayAt ? stringValue(src, gatewayAt) : undefined;
+    if (gatewayAt && gateway !== undefined && parseAddress(gateway) === null) problem(src, gatewayAt, `"${gateway}" is not an IPv4 or IPv6 address`);
+    if (gatewayAt && group) problem(src, gatewayAt, 'an interface group has no one gateway; give it on the interfaces packets leave by');
+    out.push({ name: e.key, freebsd, group, ifindex, ...(gateway !== undefined ? { gateway } : {}) });
   }
   return out;
 }
@@ -141,6 +149,43 @@ function readCounts(src: YamlSource, at: At | undefined, allowed: readonly strin
   for (const [key, valueAt] of fields(src, at, allowed)) {
     lines[valueAt.path] = valueAt.line;
     out[key] = countValue(src, valueAt);
+  }
+  return out;
+}
+
+function readMarks(src: YamlSource, at: At | undefined, lines: Record<string, number>): ProfileMark[] {
+  if (!at) return [];
+  const out: ProfileMark[] = [];
+  const u32 = (a: At, what: string): number => {
+    const n = countValue(src, a);
+    if (n > 0xffffffff) problem(src, a, `${what} is a 32-bit mark value (at most 0xffffffff)`);
+    return n;
+  };
+  for (const e of entries(src, at)) {
+    const tagProblem = nameProblem('tag', e.key);
+    if (tagProblem) problem(src, e.at, `the mark's name is its pf tag: ${tagProblem}`);
+    lines[e.at.path] = e.at.line;
+    const f = fields(src, e.at, ['value', 'mask', 'proxy'], ['value']);
+    const value = u32(f.get('value')!, 'value');
+    const maskAt = f.get('mask');
+    const mask = maskAt ? u32(maskAt, 'mask') : 0xffffffff;
+    if (mask === 0) problem(src, maskAt!, 'a mask of 0 matches every mark; give the bits the value is in');
+    if ((value & ~mask) >>> 0 !== 0) problem(src, f.get('value')!, `0x${value.toString(16)} has bits outside the mask 0x${mask.toString(16)}`);
+    const other = out.find((m) => ((m.value ^ value) & m.mask & mask) >>> 0 === 0);
+    if (other) problem(src, e.at, `overlaps marks.${other.name}: a mark value would have two tags`);
+    const proxyAt = f.get('proxy');
+    let proxy: ProfileMark['proxy'] = null;
+    if (proxyAt) {
+      const p = fields(src, proxyAt, ['address', 'port'], ['address', 'port']);
+      const addressAt = p.get('address')!;
+      const address = stringValue(src, addressAt);
+      if (!parseAddress(address)) problem(src, addressAt, `"${address}" is not an IPv4 or IPv6 address`);
+      const portAt = p.get('port')!;
+      const port = countValue(src, portAt);
+      if (port < 1 || port > 65535) problem(src, portAt, `${port} is not a port (1..65535)`);
+      proxy = { address, port };
+    }
+    out.push({ name: e.key, value, mask, proxy });
   }
   return out;
 }

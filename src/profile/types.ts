@@ -21,6 +21,8 @@ export interface Profile {
   readonly constants: readonly ProfileConstant[];
   readonly timeouts: ProfileTimeouts;
   readonly limits: ProfileLimits;
+  /** What the programs' skb->mark values are on FreeBSD, in the file's order. */
+  readonly marks: readonly ProfileMark[];
   /** What was not in the profile and had to be guessed: each becomes a finding. */
   readonly assumptions: readonly ProfileAssumption[];
   /** Line of each YAML path (`programs.from_cube.attach`), for messages about it later. */
@@ -42,6 +44,12 @@ export interface ProfileInterface {
   readonly group: boolean;
   /** The Linux ifindex the objects use for it; null where it differs per instance. */
   readonly ifindex: number | null;
+  /**
+   * The router packets sent out of it go to (absent: none given). A program that
+   * redirects out of an interface writes the router's MAC itself; pf's route-to needs the
+   * router's address, or FreeBSD looks each destination up on the link.
+   */
+  readonly gateway?: string;
 }
 
 export interface ProfileProgram {
@@ -55,6 +63,19 @@ export interface ProfileProgram {
 }
 
 export type Direction = 'in' | 'out';
+
+/**
+ * A mark value (the bits of `mask`) as pf sees it: the tag `name`. pf has one string tag
+ * per packet where Linux has a 32-bit mark (pf.md, "skb->mark vs tag"). `proxy`: the
+ * local transparent proxy a packet with this mark is delivered to, when the program
+ * hands it to the host (Linux steers it there by the mark; pf by `rdr-to`).
+ */
+export interface ProfileMark {
+  readonly name: string;
+  readonly value: number;
+  readonly mask: number;
+  readonly proxy: { readonly address: string; readonly port: number } | null;
+}
 
 export interface ProfileConstant {
   readonly name: string;

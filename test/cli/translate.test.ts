@@ -121,7 +121,7 @@ describe('bpf2pf translate', () => {
     const r = runCli(['translate', ...COPPICE, '--profile', badProfile(dir), '-o', join(dir, 'out')]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`bpf2pf: ${join(dir, 'bad.yaml')}:45: programs.from_envoy.attach.direction: "outward" is not in or out [PROFILE_INVALID]\n`);
+    expect(r.stderr).toBe(`bpf2pf: ${join(dir, 'bad.yaml')}:49: programs.from_envoy.attach.direction: "outward" is not in or out [PROFILE_INVALID]\n`);
   });
 
   it('bad objects, constants, snapshots and targets are one line, exit 2', () => {

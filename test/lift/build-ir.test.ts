@@ -51,9 +51,37 @@ describe('buildIr on the Coppice corpus', () => {
     }
     // Some sandbox has an L7 entry, so the split matters: it is in allow_out and not in the subset.
     expect(fam.instances.some((i) => i.sets.allow_out.length > i.sets[subset!.name].length)).toBe(true);
-    const nat = ir.rules.filter((r) => r.action === 'pass' && r.match.dst?.address.kind === 'set' && r.translations.some((t) => t.kind === 'nat'));
+    // NAT to the pool (flows steered to the L7 proxy keep their own rule below).
+    const nat = ir.rules.filter((r) => r.action === 'pass' && r.match.dst?.address.kind === 'set' && r.translations.some((t) => t.kind === 'nat' && t.to.kind === 'set'));
     expect(nat.length).toBeGreaterThan(0);
     for (const r of nat) expect(r.match.dst?.address).toEqual({ kind: 'set', set: subset!.name });
+  });
+
+  it('steers L7 flows to the proxy the profile names (tag, rdr-to), and without marks in the profile blocks them and says why', async () => {
+    const ir = await coppice();
+    const steered = (tag: string) => ir.rules.filter((r) => r.program === 'from_cube' && r.tag === tag);
+    const http = steered('l7_http');
+    const https = steered('l7_https');
+    expect(http).toHaveLength(1);
+    expect(https).toHaveLength(1);
+    for (const [r, port] of [[http[0], 15001], [https[0], 15002]] as const) {
+      expect(r).toMatchObject({ action: 'pass', keepState: true, match: { proto: [6], dst: { address: { kind: 'set', set: 'allow_out' }, negate: false } } });
+      expect(r.translations[0]).toEqual({ kind: 'rdr', to: { kind: 'cidr', cidr: '127.0.0.1/32' }, port });
+      expect(r.routeTo).toBeUndefined();
+    }
+    expect(https[0].match.dstPort).toEqual({ op: 'eq', port: 443 });
+    // Port 80 is what is left once 443 and every other port are taken by the rules before it.
+    const before = ir.rules.slice(0, ir.rules.indexOf(http[0]));
+    expect(before.some((r) => r.action === 'block' && r.match.dstPort?.op === 'ne' && r.match.dstPort.port === 80 && r.match.dst?.address.kind === 'set')).toBe(true);
+    expect(ir.findings.some((f) => f.code === 'B2P-L7-PROXY' && f.message.includes('l7_http') && f.message.includes('127.0.0.1 port 15001'))).toBe(true);
+
+    const profile = join(mkdtempSync(join(tmpdir(), 'b2p-nomarks-')), 'profile.yaml');
+    writeFileSync(profile, readFileSync(REQUEST.profile, 'utf8').replace(/\nmarks:[\s\S]*$/, '\n'));
+    const bare = (await buildPolicy({ ...REQUEST, profile })).ir;
+    expect(bare.rules.some((r) => r.tag !== undefined)).toBe(false);
+    const refused = bare.findings.filter((f) => f.code === 'B2P-UNTRANSLATED-PATH' && f.message.includes('sets the mark bits 0xffff0000 to 0xce010000'));
+    expect(refused.length).toBeGreaterThan(0);
+    for (const f of refused) expect(bare.rules.find((r) => f.message.includes(`rule ${r.id} `))?.action).toBe('block');
   });
 
   it('source-NATs sandbox traffic to the pool and routes it to the host NIC', async () => {
@@ -61,11 +89,39 @@ describe('buildIr on the Coppice corpus', () => {
     const nat = ir.rules.filter((r) => r.program === 'from_cube' && r.action === 'pass' && r.translations.some((t) => t.kind === 'nat' && t.to.kind === 'set'));
     expect(nat.length).toBeGreaterThan(0);
     for (const r of nat) {
-      expect(r.routeTo?.interface).toEqual({ kind: 'interface', name: 'host_nic' });
+      // The next hop is the profile's gateway of host_nic: the objects hold only its MAC.
+      expect(r.routeTo).toEqual({ interface: { kind: 'interface', name: 'host_nic' }, nexthop: '9.135.10.1' });
       expect(r.keepState).toBe(true);
     }
     const pool = ir.sets.find((s) => s.source.map === 'snat_iplist');
     expect(pool?.contents.length).toBeGreaterThan(0);
+    expect(ir.findings.some((f) => f.code === 'B2P-ROUTE-NEXTHOP')).toBe(false);
+  });
+
+  it('NATs sandbox DNS queries out like any datagram: the parser stages it cannot follow end in the same delivery', async () => {
+    const ir = await coppice();
+    // UDP to port 53 of an allowed destination: the rule after the one for other ports, same NAT and route.
+    const dns = ir.rules.filter((r) => r.program === 'from_cube' && r.action === 'pass' && r.match.proto?.includes(17) && r.match.dstPort === undefined);
+    expect(dns.length).toBeGreaterThan(0);
+    for (const r of dns) {
+      expect(r.translations.some((t) => t.kind === 'nat' && t.to.kind === 'set')).toBe(true);
+      expect(r.fidelity).toMatchObject({ level: 'approximate', reason: expect.stringContaining('the tail call into cube_dns_name is not translated') });
+      const before = ir.rules.slice(0, ir.rules.indexOf(r)).filter((x) => x.match.dstPort?.op === 'ne' && x.match.dstPort.port === 53);
+      expect(before.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('warns when a rule routes out of an interface the profile gives no gateway for', async () => {
+    const profile = join(mkdtempSync(join(tmpdir(), 'b2p-nogw-')), 'profile.yaml');
+    writeFileSync(profile, readFileSync(REQUEST.profile, 'utf8').replace(/^\s+gateway:.*\n(\s+#.*\n)*/m, ''));
+    const ir = (await buildPolicy({ ...REQUEST, profile })).ir;
+    const routed = ir.rules.filter((r) => r.routeTo?.interface.kind === 'interface');
+    expect(routed.length).toBeGreaterThan(0);
+    for (const r of routed) expect(r.routeTo?.nexthop).toBeUndefined();
+    const warned = ir.findings.filter((f) => f.code === 'B2P-ROUTE-NEXTHOP');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ severity: 'warning', program: 'from_cube', suggestion: expect.stringContaining('interfaces.host_nic.gateway') });
+    for (const r of routed) expect(warned[0].message).toContain(r.id);
   });
 
   it('forwards each host port into the sandbox its remote_port_mapping entry names, and blocks an entry naming no registered sandbox', async () => {

@@ -60,13 +60,13 @@ describe('completeProfile', () => {
       expect.unreachable();
     } catch (e) {
       expect(isBpf2pfError(e) && e.code).toBe('PROFILE_INVALID');
-      expect((e as Error).message).toMatch(/^profile\.yaml:34: programs\.from_cubes: corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o has no program from_cubes \(it has .*from_cube\)/);
+      expect((e as Error).message).toMatch(/^profile\.yaml:38: programs\.from_cubes: corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o has no program from_cubes \(it has .*from_cube\)/);
     }
   });
 
   it('refuses a program in another section than the profile says', () => {
     const text = readFileSync(join(repoRoot, 'corpus/coppice/profile.yaml'), 'utf8').replace(/(from_world:\n\s+object: nodenic\n\s+section: )tc/, '$1xdp');
-    expect(() => completeProfile(parseProfile(text, 'profile.yaml'), coppiceObjects)).toThrow(/^profile\.yaml:40: programs\.from_world\.section: from_world is in section tc of .*, not xdp/);
+    expect(() => completeProfile(parseProfile(text, 'profile.yaml'), coppiceObjects)).toThrow(/^profile\.yaml:44: programs\.from_world\.section: from_world is in section tc of .*, not xdp/);
   });
 
   it('turns timeout approximations into findings, without source lines', () => {

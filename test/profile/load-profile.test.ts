@@ -27,7 +27,7 @@ describe('loadProfile', () => {
     expect(p.source).toBe(COPPICE);
     expect(p.target).toEqual({ freebsd: '15.0', supported: ['14.3', '15.0'] });
     expect(p.interfaces).toEqual([
-      { name: 'host_nic', freebsd: 'vtnet0', group: false, ifindex: 2 },
+      { name: 'host_nic', freebsd: 'vtnet0', group: false, ifindex: 2, gateway: '9.135.10.1' },
       { name: 'cube_dev', freebsd: 'cube-dev', group: false, ifindex: 216 },
       { name: 'sandbox_taps', freebsd: 'tap', group: true, ifindex: null },
     ]);
@@ -40,6 +40,10 @@ describe('loadProfile', () => {
     expect(p.timeouts.tcp_established).toBe(10800);
     expect(p.timeouts.tcp_time_wait_sandbox_closed).toBe(10);
     expect(p.limits).toEqual({ states: 1048576, sandboxes: 8192 });
+    expect(p.marks).toEqual([
+      { name: 'l7_http', value: 0xce010000, mask: 0xffff0000, proxy: { address: '127.0.0.1', port: 15001 } },
+      { name: 'l7_https', value: 0xce020000, mask: 0xffff0000, proxy: { address: '127.0.0.1', port: 15002 } },
+    ]);
     expect(p.assumptions).toEqual([]);
     // lines point at the keys in the file
     const fileLines = coppiceText.split('\n');
@@ -62,6 +66,15 @@ describe('loadProfile', () => {
     expect(p.programs).toEqual([]);
     expect(p.timeouts).toEqual({});
     expect(p.limits).toEqual({});
+    expect(p.marks).toEqual([]);
+  });
+
+  it('reads marks: a full mask by default, a proxy optional', () => {
+    const p = parseProfile(minimal('marks:\n  web: {value: 0x10}\n  l7.tls: {value: 0xce020000, mask: 0xffff0000, proxy: {address: "::1", port: 8443}}\n'), 'p.yaml');
+    expect(p.marks).toEqual([
+      { name: 'web', value: 0x10, mask: 0xffffffff, proxy: null },
+      { name: 'l7.tls', value: 0xce020000, mask: 0xffff0000, proxy: { address: '::1', port: 8443 } },
+    ]);
   });
 
   it('reads constants as text, from numbers, addresses and booleans', () => {
@@ -112,6 +125,16 @@ describe('loadProfile', () => {
     ['an alias', minimal('interfaces:\n  a: &x {freebsd: em0}\n  b: *x\n'), /interfaces\.b: aliases are not supported/],
     ['text that is not YAML', 'version: 1\n  x: [\n', /^p\.yaml:\d+: not YAML/],
     ['a constant without a value', minimal('constants:\n  x:\n'), /constants\.x: must be a number/],
+    ['a mark name pf cannot use as a tag', minimal('marks:\n  "a b": {value: 1}\n'), /^p\.yaml:3: marks\.a b: the mark's name is its pf tag: has characters outside/],
+    ['a mark wider than 32 bits', minimal('marks:\n  t: {value: 0x100000000}\n'), /marks\.t\.value: value is a 32-bit mark value/],
+    ['a mark value outside its mask', minimal('marks:\n  t: {value: 0x1ff, mask: 0xff}\n'), /marks\.t\.value: 0x1ff has bits outside the mask 0xff/],
+    ['a zero mask', minimal('marks:\n  t: {value: 0, mask: 0}\n'), /marks\.t\.mask: a mask of 0 matches every mark/],
+    ['two marks one value could have', minimal('marks:\n  a: {value: 0x1200, mask: 0xff00}\n  b: {value: 0x34, mask: 0xff}\n'), /^p\.yaml:4: marks\.b: overlaps marks\.a/],
+    ['a proxy that is not an address', minimal('marks:\n  t: {value: 1, proxy: {address: localhost, port: 80}}\n'), /marks\.t\.proxy\.address: "localhost" is not an IPv4 or IPv6 address/],
+    ['a proxy port 0', minimal('marks:\n  t: {value: 1, proxy: {address: 127.0.0.1, port: 0}}\n'), /marks\.t\.proxy\.port: 0 is not a port/],
+    ['a gateway that is not an address', minimal('interfaces:\n  a: {freebsd: em0, gateway: router}\n'), /interfaces\.a\.gateway: "router" is not an IPv4 or IPv6 address/],
+    ['a gateway on a group', minimal('interfaces:\n  a: {freebsd: tap, group: true, gateway: 10.0.0.1}\n'), /interfaces\.a\.gateway: an interface group has no one gateway/],
+    ['a proxy without a port', minimal('marks:\n  t: {value: 1, proxy: {address: 127.0.0.1}}\n'), /marks\.t\.proxy: port is missing/],
   ];
   for (const [what, text, message] of cases) {
     it(`refuses ${what}`, () => {

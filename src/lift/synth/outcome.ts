@@ -4,6 +4,8 @@ import type { Profile } from '../../profile/types.js';
 import type { Sym } from '../sym.js';
 import type { ByteSource, PathView } from '../view/path-view.js';
 import { describeSource, setName, type MapRole } from './roles.js';
+import { markMeaning } from './marks.js';
+import { parseAddress } from '../../ir/cidr.js';
 
 /** What a path does with the packet, in pf's terms. */
 export interface Outcome {
@@ -85,6 +87,9 @@ export function outcomeOf(view: PathView, env: OutcomeEnv, entry?: EntryValue): 
   if (!redirect && !passes) return { ...base, action: 'block', problems: [`returns ${code}, a verdict the translator does not know`], approximations, note: `verdict ${code}` };
 
   let note = 'passed to the host stack';
+  /** Into an interface's ingress: the host receives it (where a Linux transparent proxy picks marked packets up). */
+  let deliveredTo: string | undefined;
+  const INGRESS_APPROXIMATION = 'a redirect into an interface\'s ingress becomes local delivery by the FreeBSD stack';
   if (redirect) {
     const r = a.redirect;
     if (!r) problems.push('redirects without saying where');
@@ -95,11 +100,13 @@ export function outcomeOf(view: PathView, env: OutcomeEnv, entry?: EntryValue): 
       else if (target.kind === 'same') problems.push('sends the packet back out of the interface it came in on (a reply made in the program)');
       else if (ingress === undefined) problems.push('redirect flags computed at run time');
       else if (ingress) {
-        note = `delivered to the host as if received on ${targetText(target)}`;
-        approximations.push('a redirect into an interface\'s ingress becomes local delivery by the FreeBSD stack');
+        deliveredTo = targetText(target);
+        note = `delivered to the host as if received on ${deliveredTo}`;
+        approximations.push(INGRESS_APPROXIMATION);
       } else {
+        const gateway = target.kind === 'interface' ? env.profile.interfaces.find((i) => i.name === target.name)?.gateway : undefined;
         route = target.kind === 'interface'
-          ? { interface: { kind: 'interface', name: target.name } }
+          ? { interface: { kind: 'interface', name: target.name }, ...(gateway !== undefined ? { nexthop: gateway } : {}) }
           : target.kind === 'instance'
             ? { interface: { kind: 'instance', ifindex: target.ifindex } }
             : { interface: { kind: 'familyInterface' } };
@@ -151,8 +158,25 @@ export function outcomeOf(view: PathView, env: OutcomeEnv, entry?: EntryValue): 
   for (const f of a.touched) if (f !== 'eth.src' && f !== 'eth.dst' && f !== 'ip4.csum' && f !== 'l4.csum' && f !== 'icmp.id' && !a.writes.some((w) => w.field === f)) problems.push(`rewrites part of ${f}`);
   if (a.unplacedWrites.length > 0) problems.push('writes packet bytes at a place the translator cannot name');
   for (const [field, w] of a.ctxWrites) {
-    if (field === 'mark' && w.value.kind === 'const') tag = `mark_${w.value.value.toString(16)}`;
-    else if (field === 'tstamp') approximations.push('departure-time pacing (skb->tstamp) is not translated here: see the dummynet output');
+    if (field === 'mark') {
+      const m = markMeaning(w.value, env.profile.marks);
+      if (m.kind === 'unnamed') {
+        problems.push(m.why);
+        continue;
+      }
+      tag = m.tag;
+      if (m.keepsOtherBits) approximations.push(`the mark's other bits, which the program keeps, have no pf form (one tag per packet): tag ${m.tag} stands for the bits the profile names`);
+      if (m.proxy && deliveredTo !== undefined) {
+        // Linux: the mark routes the packet to a transparent proxy behind the interface. pf: rdr-to the proxy.
+        const proxy = parseAddress(m.proxy.address);
+        if (proxy?.family !== 'ipv4') problems.push(`the proxy of mark ${m.tag} (${m.proxy.address}) is not an IPv4 address; the packets are IPv4`);
+        else {
+          translations.unshift({ kind: 'rdr', to: { kind: 'cidr', cidr: `${m.proxy.address}/32` }, port: m.proxy.port });
+          approximations.splice(approximations.indexOf(INGRESS_APPROXIMATION), 1, `steering by mark into ${deliveredTo}, where a transparent proxy listens, becomes rdr-to the proxy the profile names; the proxy finds the original destination in pf's state`);
+          note = `steered to the local proxy at ${m.proxy.address} port ${m.proxy.port}`;
+        }
+      }
+    } else if (field === 'tstamp') approximations.push('departure-time pacing (skb->tstamp) is not translated here: see the dummynet output');
     else problems.push(`writes ctx.${field} with ${w.value.kind === 'const' ? 'a constant pf has no tag for' : 'a computed value'}`);
   }
   const keepState = translations.length > 0 || route !== undefined;

@@ -452,6 +452,36 @@ export function programRules(input: ProgramInput): ProgramPart {
   if (stateMaps.length > 0) {
     findings.push(finding(input, 'B2P-STATE', 'info', `connection tracking in ${stateMaps.join(', ')} becomes pf state: pass rules that create sessions keep state, and packets of known connections (${covered.filter((c) => c.by === 'state').length} paths) are handled by the state table`, null, 'session maps', 'nothing to do; state timeouts come from the profile (set timeout)'));
   }
+  // route-to without a next hop sends each packet to its own destination on the link.
+  const hopless = [...new Set(rules.flatMap((r) => (r.action === 'pass' && r.routeTo?.interface.kind === 'interface' && r.routeTo.nexthop === undefined ? [r.routeTo.interface.name] : [])))].sort();
+  for (const name of hopless) {
+    findings.push(
+      finding(
+        input,
+        'B2P-ROUTE-NEXTHOP',
+        'warning',
+        `rules ${rules.filter((r) => r.routeTo?.interface.kind === 'interface' && r.routeTo.interface.name === name).map((r) => r.id).join(', ')} route-to ${name} without a next hop: FreeBSD then sends each packet to its destination address on that link, which reaches on-link hosts only (the program writes the router's MAC itself)`,
+        null,
+        'bpf_redirect out of an interface with a rewritten destination MAC',
+        `give the router's address as interfaces.${name}.gateway in the profile`,
+      ),
+    );
+  }
+  // Rules that hand marked flows to a local proxy work only with the proxy there.
+  const proxied = input.profile.marks.filter((m) => m.proxy && rules.some((r) => r.action === 'pass' && r.tag === m.name));
+  if (proxied.length > 0) {
+    findings.push(
+      finding(
+        input,
+        'B2P-L7-PROXY',
+        'info',
+        `marked flows go to local proxies: ${proxied.map((m) => `tag ${m.name} (mark 0x${m.value.toString(16)}/0x${m.mask.toString(16)}) to ${m.proxy!.address} port ${m.proxy!.port}`).join(', ')}; the rules rdr-to them where the program steers by mark`,
+        null,
+        'L7 steering (skb->mark and a redirect into the proxy\'s interface)',
+        'run the transparent proxy (haproxy) on those addresses; it finds each flow\'s original destination in pf\'s state (DIOCNATLOOK)',
+      ),
+    );
+  }
   const notFollowed = new Map<string, SlotRef>();
   // The finding points where the lifter stopped in the stage, when it tried one.
   for (const v of views) for (const t of v.action.tailCalls) if (t.notFollowed && !notFollowed.has(t.notFollowed)) notFollowed.set(t.notFollowed, t.stuckAt ?? t.slot);
