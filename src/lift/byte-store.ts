@@ -1,4 +1,4 @@
-import { bin, konst, maxValue, U64, type Sym } from './sym.js';
+import { bin, konst, maxValue, orTerms, U64, type Sym } from './sym.js';
 import type { KeyPiece } from './types.js';
 
 /**
@@ -58,14 +58,7 @@ export function store(mem: ByteStore, offset: number, size: number, value: Sym, 
  */
 function parts(value: Sym, size: number, littleEndian: boolean): { at: number; size: number; value: Sym }[] | undefined {
   if (value.kind !== 'bin' || value.op !== 'or' || size < 2) return undefined;
-  const terms: Sym[] = [];
-  const flatten = (s: Sym): void => {
-    if (s.kind === 'bin' && s.op === 'or') {
-      flatten(s.a);
-      flatten(s.b);
-    } else terms.push(s);
-  };
-  flatten(value);
+  const terms = orTerms(value);
   // Each term as (shift in bytes from the least significant end, width in bytes, value).
   const placed: { shift: number; width: number; value: Sym }[] = [];
   for (const t of terms) {

@@ -321,6 +321,11 @@ export function un(op: UnOp, a: Sym): Sym {
   return { kind: 'un', op, a, key: `${op}(${a.key})`, traffic: fromTraffic(a) };
 }
 
+/** The operands of a chain of `or`s, left to right. */
+export function orTerms(s: Sym): Sym[] {
+  return s.kind === 'bin' && s.op === 'or' ? [...orTerms(s.a), ...orTerms(s.b)] : [s];
+}
+
 /** An `or` of parts at least one of which is shifted into place: a value assembled from fields. */
 function isAssembly(s: Sym, depth = 0): boolean {
   if (depth > 8 || s.kind !== 'bin') return false;
@@ -361,14 +366,7 @@ export function bin(op: BinOp, a: Sym, b: Sym): Sym {
   }
   if (op === 'and' && b.kind === 'const' && a.kind === 'bin' && a.op === 'or' && isAssembly(a)) {
     // A field taken out of an assembled value: the parts outside the mask go.
-    const terms: Sym[] = [];
-    const flatten = (s: Sym): void => {
-      if (s.kind === 'bin' && s.op === 'or') {
-        flatten(s.a);
-        flatten(s.b);
-      } else terms.push(s);
-    };
-    flatten(a);
+    const terms = orTerms(a);
     const kept = terms.map((t) => bin('and', t, b)).filter((t) => !(t.kind === 'const' && t.value === 0n));
     if (kept.length < terms.length) return kept.length === 0 ? konst(0n) : kept.reduce((x, y) => bin('or', x, y));
   }
