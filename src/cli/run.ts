@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { fail } from '../errors.js';
 import type { SkbContextIn } from '../vm/run-types.js';
+import { LOOPBACK, type VmDevice } from '../vm/options.js';
 import { readInput } from './inspect.js';
 import { runCommand } from './exit.js';
 
@@ -17,6 +18,7 @@ export function registerRun(program: Command): void {
     .option('--maps <state.json>', 'map contents to start from (the MapStateFile JSON form)')
     .option('--ctx <field=value>', 'a __sk_buff field: mark, priority, ifindex, ingress_ifindex, tstamp, wire_len, cb=a,b,c,d,e; repeatable', collect, [])
     .option('--now <ns>', 'the clock (ns) for bpf_ktime_get_ns')
+    .option('--device <ifindex[:name[:mtu]]>', 'an Ethernet device that exists (besides lo, and the ones --ctx ifindex/ingress_ifindex name); repeatable', collect, [])
     .option('--trace', 'print every instruction executed')
     .option('--json', 'print the results as JSON')
     .action((file: string, opts: RunOptions) => runCommand(file, () => runAction(file, opts)));
@@ -28,6 +30,7 @@ interface RunOptions {
   pcap?: string;
   maps?: string;
   ctx: string[];
+  device: string[];
   now?: string;
   trace?: boolean;
   json?: boolean;
@@ -47,6 +50,35 @@ function parseNumber(field: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) fail('USAGE', `--ctx ${field}=${v}: not a 32-bit unsigned number`);
   return n;
+}
+
+/**
+ * The devices of a run: lo, each `--device`, and the interfaces the ctx puts the packet
+ * on (test_run refuses an ifindex no device has: naming one says it exists). A device
+ * not described is an Ethernet device with MTU 1500, forwarding on, MAC 02:00:00:00:hi:lo
+ * of its ifindex.
+ */
+export function runDevices(items: readonly string[], ctx: SkbContextIn | undefined): VmDevice[] {
+  const out = new Map<number, VmDevice>([[LOOPBACK.ifindex, LOOPBACK]]);
+  const ethernet = (ifindex: number, name = `eth${ifindex}`, mtu = 1500): VmDevice => ({
+    ifindex,
+    name,
+    mtu,
+    hardHeaderLen: 14,
+    mac: [2, 0, 0, 0, (ifindex >> 8) & 0xff, ifindex & 0xff],
+    forwarding: true,
+  });
+  for (const item of items) {
+    const m = /^(\d+)(?::([A-Za-z0-9_.-]{1,15}))?(?::(\d+))?$/.exec(item);
+    if (!m) fail('USAGE', `--device ${item}: expected IFINDEX[:NAME[:MTU]], e.g. 2:eth0:1500`);
+    const ifindex = parseNumber('device', m[1]);
+    if (ifindex === 0 || out.has(ifindex)) fail('USAGE', `--device ${item}: ifindex ${ifindex} ${ifindex === 0 ? 'is no device' : 'is given twice'}`);
+    const mtu = m[3] === undefined ? 1500 : parseNumber('device mtu', m[3]);
+    if (mtu < 68 || mtu > 65536) fail('USAGE', `--device ${item}: MTU ${mtu} is outside 68..65536`);
+    out.set(ifindex, ethernet(ifindex, m[2], mtu));
+  }
+  for (const ifindex of [ctx?.ifindex, ctx?.ingressIfindex]) if (ifindex !== undefined && ifindex !== 0 && !out.has(ifindex)) out.set(ifindex, ethernet(ifindex));
+  return [...out.values()];
 }
 
 export function parseContext(items: readonly string[]): SkbContextIn | undefined {
@@ -116,12 +148,13 @@ async function runAction(file: string, opts: RunOptions): Promise<number> {
   }
   const store = createMapStore(obj, state);
   const ctx = parseContext(opts.ctx);
+  const devices = runDevices(opts.device, ctx);
   const now = opts.now !== undefined ? BigInt(opts.now) : undefined;
   const reports: string[] = [];
   const json: unknown[] = [];
   for (let i = 0; i < frames.length; i++) {
     const before = dumpMaps(obj, store);
-    const r = runProgram(obj, store, { program: program.name, packet: frames[i], ...(ctx && { ctx }) }, { ...(now !== undefined && { now }), trace: Boolean(opts.trace) });
+    const r = runProgram(obj, store, { program: program.name, packet: frames[i], ...(ctx && { ctx }) }, { ...(now !== undefined && { now }), trace: Boolean(opts.trace), devices });
     const after = dumpMaps(obj, store);
     if (opts.json) json.push(toJson(r, after));
     else reports.push(runReport(i + 1, frames[i], ctx, r, before, after));

@@ -73,6 +73,25 @@ describe('bpf2pf run', () => {
     expect(r.stdout).not.toMatch(/bad cksum/);
   });
 
+  it('runs on the interface --ctx ifindex names (the device exists), e.g. a sandbox TAP of Coppice', () => {
+    const echo = buildFrame({ kind: 'ethernet', src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', body: { kind: 'ipv4', src: '169.254.68.6', dst: '169.254.68.5', payload: { kind: 'icmp', type: 8, code: 0, rest: new Uint8Array(4) } } });
+    const on = (ifindex: number, ...more: string[]) =>
+      runCli(['run', 'corpus/coppice/mvmtap.o', '--program', 'from_cube', '--maps', 'corpus/coppice/snapshot.json', '--ctx', `ifindex=${ifindex}`, ...more, '--packet', toHex(echo)]);
+    // Each registered TAP's ping to the gateway leaves with that sandbox's host-side address.
+    for (const [ifindex, ip] of [[101, '10.200.0.1'], [102, '10.200.0.2']] as const) {
+      const r = on(ifindex);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/verdict: TC_ACT_REDIRECT \(7\) -> redirect to ifindex 216 \(ingress\)/);
+      expect(r.stdout).toContain(`${ip} > 203.0.113.1: ICMP echo request`);
+    }
+    expect(on(999).stdout).toMatch(/verdict: TC_ACT_SHOT/);
+    expect(on(101, '--device', '216:cube-dev:1500').status).toBe(0);
+    const twice = on(101, '--device', '7', '--device', '7');
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/--device 7: ifindex 7 is given twice \[USAGE\]\n$/);
+    expect(on(101, '--device', 'eth0').stderr).toMatch(/expected IFINDEX\[:NAME\[:MTU\]\]/);
+  });
+
   it('refuses what it cannot run, in one line', () => {
     const noProgram = runCli(['run', 'corpus/coppice/obj/mvmtap.bpfel.v3.O2.o', '--packet', toHex(tcp('1.1.1.1', '2.2.2.2', 1))]);
     expect(noProgram.status).toBe(2);
