@@ -14,6 +14,7 @@ import { tailCallTargets } from './lift-object.js';
 import { familyName, programRules, type ProgramInput, type ProgramPart, type SubsetTable } from './synth/program-rules.js';
 import { setName, type MapRole } from './synth/roles.js';
 import { placePipesAndClassifiers } from './pipes-classifiers.js';
+import type { ValueSet } from './value-set.js';
 
 /** One object given to the translator, as the command line named it. */
 export interface LiftInput {
@@ -36,6 +37,8 @@ export interface BuildIrOptions {
 export function buildIr(inputs: readonly LiftInput[], profile: Profile, options: BuildIrOptions): PolicyIR {
   const parts: { input: ProgramInput; part: ProgramPart }[] = [];
   const findings: Finding[] = [];
+  // Field tests recur across programs and objects; their value sets are computed once.
+  const valueSets = new Map<string, ValueSet>();
   for (const i of inputs) {
     const stages = tailCallTargets(i.object);
     for (const program of i.object.programs) {
@@ -46,7 +49,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
         continue;
       }
       const input: ProgramInput = { path: i.path, object: i.object, program, attach, profile, snapshot: options.snapshot };
-      parts.push({ input, part: programRules(input) });
+      parts.push({ input, part: programRules(input, valueSets) });
     }
   }
   const snapshot = options.snapshot;

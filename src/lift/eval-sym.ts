@@ -1,4 +1,4 @@
-import { bin, foldBin, foldUn, un, type Sym } from './sym.js';
+import { bin, foldBin, foldUn, un, type BinOp, type Sym, type UnOp } from './sym.js';
 
 /** A value for each leaf (scalar) of an expression, or undefined when it has none. */
 export type LeafValue = (leaf: Extract<Sym, { kind: 'scalar' }>) => bigint | undefined;
@@ -112,92 +112,112 @@ function low32(v: number): number {
   return v % 2 ** 32;
 }
 
+function swap32(v: number): number {
+  return (((v & 0xff) << 24) >>> 0) + ((v >>> 8) & 0xff) * 65536 + ((v >>> 16) & 0xff) * 256 + (v >>> 24);
+}
+
 /**
- * `compile` over doubles instead of bigints (about 20 times faster): exact while every
- * value stays in 0..2^53; outside it (a wrapping subtraction, a signed shift) the closure
- * throws NotNumeric and the caller falls back to the bigint form.
+ * A compiled value made ready to compare: a bswap64 can leave an exact value above 2^53,
+ * where signed and unsigned comparisons part; such values go to the bigint form.
  */
-export function compileNumeric(s: Sym, leaf: (leaf: Extract<Sym, { kind: 'scalar' }>) => ((inputs: readonly number[]) => number) | undefined): ((inputs: readonly number[]) => number) | undefined {
-  switch (s.kind) {
-    case 'const': {
-      if (s.value >= BigInt(LIMIT)) return () => { throw new NotNumeric(); };
-      const v = Number(s.value);
-      return () => v;
+export function exact(v: number): number {
+  return checked(v);
+}
+
+/** A unary operation over doubles, exact or NotNumeric (see `evaluateColumn`). */
+function unNumber(op: UnOp, v: number): number {
+  switch (op) {
+    case 'zext8':
+      return v % 256;
+    case 'zext16':
+      return v % 65536;
+    case 'zext32':
+      return low32(v);
+    case 'bswap16': {
+      const w = v % 65536;
+      return ((w & 0xff) << 8) | (w >> 8);
     }
+    case 'bswap32':
+      return swap32(low32(v));
+    case 'bswap64':
+      // Of a value below 2^32 the swap is that value's four bytes swapped, times 2^32:
+      // at most 32 significant bits, so exact though above 2^53 (see `exact`).
+      if (v >= 2 ** 32) throw new NotNumeric();
+      return swap32(v) * 2 ** 32;
+    default:
+      throw new NotNumeric();
+  }
+}
+
+/** A binary operation over doubles, exact or NotNumeric (see `evaluateColumn`). */
+function binNumber(op: BinOp, p: number, q: number): number {
+  switch (op) {
+    case 'add':
+      return checked(p + q);
+    case 'sub':
+      return checked(p - q);
+    case 'mul':
+      return checked(p * q);
+    case 'div':
+      return q === 0 ? 0 : Math.floor(checked(p) / q);
+    case 'mod':
+      return q === 0 ? p : p % q;
+    case 'and':
+      if (p >= 2 ** 32 || q >= 2 ** 32) throw new NotNumeric();
+      return (p & q) >>> 0;
+    case 'or':
+      if (p >= 2 ** 32 || q >= 2 ** 32) throw new NotNumeric();
+      return (p | q) >>> 0;
+    case 'xor':
+      if (p >= 2 ** 32 || q >= 2 ** 32) throw new NotNumeric();
+      return (p ^ q) >>> 0;
+    case 'lsh':
+      if (q >= 64) throw new NotNumeric();
+      return checked(p * 2 ** q);
+    case 'rsh':
+      if (q >= 64) throw new NotNumeric();
+      return Math.floor(p / 2 ** q);
+    default:
+      throw new NotNumeric();
+  }
+}
+
+/** Values of an expression for every input at once: one number when it is the same for all. */
+export type Column = Float64Array | number;
+
+/**
+ * `evaluate` for every value of a field at once, over doubles instead of bigints (a guard
+ * on a 16-bit field is tried on all 65,536 values): one pass per operation. Exact while
+ * every value stays in 0..2^53; outside it (a wrapping subtraction, a signed shift) it
+ * throws NotNumeric and the caller falls back to the bigint form. The one exception is a
+ * bswap64, exact up to 2^64: a result is compared only after `exact`. Undefined when a
+ * leaf has no column.
+ */
+export function evaluateColumn(s: Sym, leaf: (leaf: Extract<Sym, { kind: 'scalar' }>) => Column | undefined, n: number): Column | undefined {
+  switch (s.kind) {
+    case 'const':
+      if (s.value >= BigInt(LIMIT)) throw new NotNumeric();
+      return Number(s.value);
     case 'scalar':
       return leaf(s);
     case 'un': {
-      const a = compileNumeric(s.a, leaf);
-      if (!a) return undefined;
-      switch (s.op) {
-        case 'zext8':
-          return (x) => a(x) % 256;
-        case 'zext16':
-          return (x) => a(x) % 65536;
-        case 'zext32':
-          return (x) => low32(a(x));
-        case 'bswap16':
-          return (x) => {
-            const v = a(x) % 65536;
-            return ((v & 0xff) << 8) | (v >> 8);
-          };
-        case 'bswap32':
-          return (x) => {
-            const v = low32(a(x));
-            return (((v & 0xff) << 24) >>> 0) + ((v >>> 8) & 0xff) * 65536 + ((v >>> 16) & 0xff) * 256 + (v >>> 24);
-          };
-        default:
-          return () => { throw new NotNumeric(); };
-      }
+      const a = evaluateColumn(s.a, leaf, n);
+      if (a === undefined) return undefined;
+      if (typeof a === 'number') return unNumber(s.op, a);
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = unNumber(s.op, a[i]);
+      return out;
     }
     case 'bin': {
-      const a = compileNumeric(s.a, leaf);
-      const b = compileNumeric(s.b, leaf);
-      if (!a || !b) return undefined;
-      const bitwise = (f: (p: number, q: number) => number) => (x: readonly number[]) => {
-        const p = a(x);
-        const q = b(x);
-        if (p >= 2 ** 32 || q >= 2 ** 32) throw new NotNumeric();
-        return f(p, q) >>> 0;
-      };
-      switch (s.op) {
-        case 'add':
-          return (x) => checked(a(x) + b(x));
-        case 'sub':
-          return (x) => checked(a(x) - b(x));
-        case 'mul':
-          return (x) => checked(a(x) * b(x));
-        case 'div':
-          return (x) => {
-            const q = b(x);
-            return q === 0 ? 0 : Math.floor(a(x) / q);
-          };
-        case 'mod':
-          return (x) => {
-            const q = b(x);
-            return q === 0 ? a(x) : a(x) % q;
-          };
-        case 'and':
-          return bitwise((p, q) => p & q);
-        case 'or':
-          return bitwise((p, q) => p | q);
-        case 'xor':
-          return bitwise((p, q) => p ^ q);
-        case 'lsh':
-          return (x) => {
-            const q = b(x);
-            if (q >= 64) throw new NotNumeric();
-            return checked(a(x) * 2 ** q);
-          };
-        case 'rsh':
-          return (x) => {
-            const q = b(x);
-            if (q >= 64) throw new NotNumeric();
-            return Math.floor(a(x) / 2 ** q);
-          };
-        default:
-          return () => { throw new NotNumeric(); };
-      }
+      const a = evaluateColumn(s.a, leaf, n);
+      const b = evaluateColumn(s.b, leaf, n);
+      if (a === undefined || b === undefined) return undefined;
+      if (typeof a === 'number' && typeof b === 'number') return binNumber(s.op, a, b);
+      const out = new Float64Array(n);
+      if (typeof a === 'number') for (let i = 0; i < n; i++) out[i] = binNumber(s.op, a, (b as Float64Array)[i]);
+      else if (typeof b === 'number') for (let i = 0; i < n; i++) out[i] = binNumber(s.op, a[i], b);
+      else for (let i = 0; i < n; i++) out[i] = binNumber(s.op, a[i], b[i]);
+      return out;
     }
     default:
       return undefined;

@@ -4,7 +4,7 @@ import { MapType } from '../object/map-types.js';
 import type { BpfObject, BpfProgram } from '../object/types.js';
 import { indexCode, type CodeIndex } from './code-index.js';
 import { liveRegisters, type LiveSets } from './liveness.js';
-import { mergeStates } from './merge.js';
+import { MergeSignatures, mergeStates } from './merge.js';
 import { decide, learn, negateOp, resolve, type Facts } from './facts.js';
 import { contextField, type ContextKind } from './context-fields.js';
 import { callHelper, canFail, type HelperEnv } from './helpers.js';
@@ -40,6 +40,13 @@ export interface LiftLimits {
    * whether one is (the rest of the paths would be lifted for nothing).
    */
   readonly stopAtFirstAbandoned?: boolean;
+  /**
+   * Run the newest path on to its end before any other, and merge none. A stage whose loop
+   * forks on every byte costs the breadth-wise order its whole budget before any path
+   * reaches the loop bound; depth-first, the first such path reaches it within a few
+   * hundred instructions.
+   */
+  readonly depthFirst?: boolean;
 }
 
 export const DEFAULT_LIMITS: LiftLimits = { maxPaths: 3_000, maxSteps: 50_000, maxLoopIterations: 16, maxTailCalls: 33, maxStepsPerProgram: 60_000, assumeHelperSuccess: true };
@@ -64,7 +71,8 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
   const joins = joinPoints(obj);
   const sectionOrder = new Map(obj.sections.map((x, i) => [x.name, i]));
   const live = liveness(code);
-  const frontier = new Frontier(sectionOrder);
+  const frontier: Waiting = limits.depthFirst ? new Newest() : new Frontier(sectionOrder);
+  const signatures = new MergeSignatures();
   frontier.add(initialState(program, env.context));
   const paths: PathSummary[] = [];
   const spent = new Map<string, number>();
@@ -77,9 +85,9 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
       break;
     }
     const group = frontier.takeFirst();
-    for (const start of mergeGroup(group, live(group[0].section, group[0].slot))) {
+    for (const start of mergeGroup(group, live(group[0].section, group[0].slot), signatures)) {
       if ((spent.get(start.program) ?? 0) > limits.maxStepsPerProgram) {
-        const r = abandon(start, `more than ${limits.maxStepsPerProgram} instructions lifted in ${start.program}`, 'limit');
+        const r = abandon(start, `more than ${limits.maxStepsPerProgram} instructions lifted in ${start.program}`, 'budget');
         if (r.kind === 'end') paths.push({ ...r.path, id: paths.length, program: program.name });
         if (limits.stopAtFirstAbandoned) return { program: program.name, paths, truncated, instructionsVisited: steps, covered };
         continue;
@@ -167,12 +175,36 @@ function comparePositions(a: number[], b: number[]): number {
   return a.length - b.length;
 }
 
+/** Paths waiting to run; `takeFirst` gives the next ones to run, all at one instruction. */
+interface Waiting {
+  readonly size: number;
+  add(s: PathState): void;
+  takeFirst(): PathState[];
+}
+
+/** Depth-first: the path added last runs next, alone. */
+class Newest implements Waiting {
+  private readonly stack: PathState[] = [];
+
+  get size(): number {
+    return this.stack.length;
+  }
+
+  add(s: PathState): void {
+    this.stack.push(s);
+  }
+
+  takeFirst(): PathState[] {
+    return [this.stack.pop()!];
+  }
+}
+
 /**
  * Paths waiting to run, grouped by position. The group furthest behind runs first:
  * handling paths in program order lets those that will meet at a join point arrive there
  * before any of them moves on.
  */
-class Frontier {
+class Frontier implements Waiting {
   private readonly groups = new Map<string, { pos: number[]; states: PathState[] }>();
   private count = 0;
   constructor(private readonly order: ReadonlyMap<string, number>) {}
@@ -208,9 +240,11 @@ class Frontier {
 
 /**
  * The paths of a group after merging whatever can be merged. Paths are bucketed by what
- * must be equal for a merge (lookups made, live registers), so only likely pairs are tried.
+ * must be equal for a merge (lookups made, live registers), and within a bucket only
+ * pairs with the same merge signature are tried; a merge keeps its inputs' signature.
+ * mergeStates succeeds for (a, b) exactly when it does for (b, a).
  */
-function mergeGroup(group: readonly PathState[], live: number): PathState[] {
+function mergeGroup(group: readonly PathState[], live: number, signatures: MergeSignatures): PathState[] {
   if (group.length === 1) return [group[0]];
   const buckets = new Map<string, PathState[]>();
   for (const s of group) {
@@ -223,24 +257,34 @@ function mergeGroup(group: readonly PathState[], live: number): PathState[] {
   }
   const out: PathState[] = [];
   for (const bucket of buckets.values()) {
-    const reps: PathState[] = [];
+    if (bucket.length === 1) {
+      out.push(bucket[0]);
+      continue;
+    }
+    // Representatives by signature; `order` numbers them as they are made, so the bucket's
+    // result keeps the order a pairwise scan of one list would give.
+    const reps = new Map<string, { state: PathState; order: number }[]>();
+    let order = 0;
     for (const s of bucket) {
+      const sig = signatures.of(s, live);
+      let same = reps.get(sig);
+      if (!same) reps.set(sig, (same = []));
       let merged = s;
       for (let again = true; again; ) {
         again = false;
-        for (let i = 0; i < reps.length; i++) {
-          const m = mergeStates(merged, reps[i], live) ?? mergeStates(reps[i], merged, live);
+        for (let i = 0; i < same.length; i++) {
+          const m = mergeStates(merged, same[i].state, live);
           if (m) {
             merged = m;
-            reps.splice(i, 1);
+            same.splice(i, 1);
             again = true;
             break;
           }
         }
       }
-      reps.push(merged);
+      same.push({ state: merged, order: order++ });
     }
-    out.push(...reps);
+    out.push(...[...reps.values()].flat().sort((x, y) => x.order - y.order).map((r) => r.state));
   }
   return out;
 }

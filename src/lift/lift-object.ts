@@ -13,6 +13,8 @@ export interface LiftOptions {
 
 /** Budget for deciding whether a tail-call target can be lifted at all. */
 const STAGE_PROBE: LiftLimits = { ...DEFAULT_LIMITS, maxPaths: 2_000, maxStepsPerProgram: 20_000, stopAtFirstAbandoned: true };
+/** A first, depth-first look at a stage, for a path the lifter gives up on. */
+const STAGE_DIVE: LiftLimits = { ...STAGE_PROBE, maxStepsPerProgram: 2_000, depthFirst: true };
 
 /** Section bytes of every `.rodata*` section with the overrides written in. */
 export function rodataWithOverrides(obj: BpfObject, constants: ReadonlyMap<string, Uint8Array> = new Map()): Map<string, Uint8Array> {
@@ -58,8 +60,14 @@ export function tailCallFollower(obj: BpfObject, options: LiftOptions = {}): Fol
   for (const name of [...tailCallTargets(obj)].sort()) {
     const p = obj.programs.find((x) => x.name === name);
     if (!p) continue;
-    const r = liftProgram(obj, p, helperEnv(obj, p, options.constants), STAGE_PROBE, () => ({ why: 'probing stages one at a time', stuckAt: undefined }));
-    const stuck = r.paths.find((x) => x.end.kind === 'abandoned');
+    const env = helperEnv(obj, p, options.constants);
+    const alone: FollowTailCall = () => ({ why: 'probing stages one at a time', stuckAt: undefined });
+    // A path the dive gives up on for what it is (not for the budget) the full probe would
+    // reach too, merged or not: merging loses precision, never loop passes or an access.
+    const dive = liftProgram(obj, p, env, STAGE_DIVE, alone);
+    const given = dive.paths.find((x) => x.end.kind === 'abandoned' && x.end.cause !== 'budget');
+    const r = given ? dive : liftProgram(obj, p, env, STAGE_PROBE, alone);
+    const stuck = given ?? r.paths.find((x) => x.end.kind === 'abandoned');
     // Where the probe stops first depends on the compiler's code; what stops it does not.
     const verdict = r.truncated
       ? { why: `${name} has more paths than the lifter follows (${STAGE_PROBE.maxPaths})`, stuckAt: undefined }
@@ -73,6 +81,7 @@ export function tailCallFollower(obj: BpfObject, options: LiftOptions = {}): Fol
 
 const STUCK: Record<AbandonCause, string> = {
   limit: 'it runs longer than the lifter follows (a loop over packet data, or more instructions than its budget)',
+  budget: 'it runs longer than the lifter follows (more instructions than its budget)',
   memory: 'it reads or writes memory at an address the lifter cannot follow (an offset computed from packet data)',
   helper: 'it calls a helper in a form the lifter does not model (a copy of unbounded length, an unknown map)',
   construct: 'it uses an instruction or call the lifter does not lift',

@@ -76,13 +76,15 @@ export type PathEnd =
   | { readonly kind: 'abandoned'; readonly reason: string; readonly cause: AbandonCause; readonly slot: SlotRef };
 
 /**
- * Why the lifter stopped, in kind: `limit`, a budget it sets itself (loop passes,
- * instructions, call depth); `memory`, an access at an address it cannot follow;
+ * Why the lifter stopped, in kind: `limit`, a bound on the path itself (loop passes,
+ * instructions on the path, call depth); `budget`, the instructions one program may take
+ * ran out before this path ended (a fact about the other paths as much as this one);
+ * `memory`, an access at an address it cannot follow;
  * `helper`, a helper call it does not model in that form; `construct`, an instruction or
  * program shape it does not lift. The reason's wording depends on the code a compiler
  * emitted; the kind does not.
  */
-export type AbandonCause = 'limit' | 'memory' | 'helper' | 'construct';
+export type AbandonCause = 'limit' | 'budget' | 'memory' | 'helper' | 'construct';
 
 /** Everything one path through a program does, and what it depends on. */
 export interface PathSummary {

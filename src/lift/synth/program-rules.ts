@@ -9,7 +9,7 @@ import { digest } from '../sym.js';
 import type { ValueCondition } from './set-condition.js';
 import { helperEnv, liftObjectProgram } from '../lift-object.js';
 import type { SlotRef } from '../types.js';
-import { fromValues } from '../value-set.js';
+import { fromValues, type ValueSet } from '../value-set.js';
 import { memberAt } from '../view/schema-names.js';
 import { classifyCache, viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
 import { fieldById } from '../view/packet-layout.js';
@@ -194,12 +194,15 @@ function unify(outcomes: readonly Outcome[], paths: readonly { readonly runtime:
   return { outcome: blocked, problems: [`paths pf cannot tell apart end differently, on run-time state (${why.slice(0, 3).join('; ')})`, ...unwritten] };
 }
 
-/** Lifts one attached program and writes its rules. */
-export function programRules(input: ProgramInput): ProgramPart {
+/**
+ * Lifts one attached program and writes its rules. `valueSets` memoises the value sets of
+ * field tests; pass one map to every program of a translation.
+ */
+export function programRules(input: ProgramInput, valueSets: Map<string, ValueSet> = new Map()): ProgramPart {
   const { object: obj, program, attach } = input;
   const lifted = liftObjectProgram(obj, program);
   const env = helperEnv(obj, program);
-  const cache: ClassifyCache = classifyCache();
+  const cache: ClassifyCache = classifyCache(valueSets);
   const all = lifted.paths.map((p) => viewPath(p, env, cache));
   const memberOf = (v: PathView, lookup: number, offset: number, size: number): string => {
     const l = v.lookups.get(lookup);

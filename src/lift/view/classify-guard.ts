@@ -1,5 +1,5 @@
-import { compile, compileNumeric, evaluate, leaves, NotNumeric, substitute } from '../eval-sym.js';
-import { decideConst, swapOp } from '../facts.js';
+import { compile, evaluate, evaluateColumn, exact, leaves, NotNumeric, substitute, type Column } from '../eval-sym.js';
+import { decideConst, negateOp, swapOp } from '../facts.js';
 import { bin, konst, scalar, un, type Sym } from '../sym.js';
 import type { CmpOp, Guard } from '../types.js';
 import { complement, fromPredicate, fromRanges, fullSet, type ValueSet } from '../value-set.js';
@@ -179,35 +179,38 @@ function describe(loc: Location): string {
 }
 
 /** The accepted values computed over doubles, or undefined when some value leaves their exact range. */
-function numericSet(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (readonly PlacedRead[])[], starts: readonly number[], widths: readonly number[], total: number, le: boolean): ValueSet | undefined {
-  const readers = new Map<string, (inputs: readonly number[]) => number>();
+function numericSet(op: CmpOp, g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (readonly PlacedRead[])[], starts: readonly number[], widths: readonly number[], total: number, le: boolean): ValueSet | undefined {
+  const n = 2 ** total;
+  // Value v is the fields side by side, the first one highest; each leaf is some bytes of one.
+  const columns = new Map<string, Float64Array>();
+  let shift = total;
   groups.forEach((rs, i) => {
+    shift -= widths[i];
+    const fsz = widths[i] / 8;
+    const fieldShift = shift;
+    const fieldMask = 2 ** widths[i] - 1;
     for (const r of rs) {
       const first = r.loc.start - starts[i];
-      const fsz = widths[i] / 8;
-      readers.set(r.leaf.key, (inputs) => {
-        let v = 0;
-        for (let j = 0; j < r.size; j++) {
-          const byte = Math.floor(inputs[i] / 2 ** (8 * (fsz - 1 - (first + j)))) % 256;
-          v += le ? byte * 2 ** (8 * j) : byte * 2 ** (8 * (r.size - 1 - j));
-        }
-        return v;
-      });
+      // Byte j of the read: where it sits in the field, and its weight in the loaded value.
+      const from = Array.from({ length: r.size }, (_, j) => 8 * (fsz - 1 - (first + j)));
+      const weight = Array.from({ length: r.size }, (_, j) => 2 ** (le ? 8 * j : 8 * (r.size - 1 - j)));
+      const column = new Float64Array(n);
+      // Fields are at most 16 bits here, so integer operators are exact.
+      for (let v = 0; v < n; v++) {
+        const field = (v >>> fieldShift) & fieldMask;
+        let x = 0;
+        for (let j = 0; j < from.length; j++) x += ((field >>> from[j]) & 0xff) * weight[j];
+        column[v] = x;
+      }
+      columns.set(r.leaf.key, column);
     }
   });
-  const a = compileNumeric(g.a, (leaf) => readers.get(leaf.key));
-  const b = compileNumeric(g.b, (leaf) => readers.get(leaf.key));
-  if (!a || !b) return undefined;
-  const x: number[] = widths.map(() => 0);
   try {
-    return fromPredicate(total, (v) => {
-      let shift = total;
-      for (let i = 0; i < widths.length; i++) {
-        shift -= widths[i];
-        x[i] = Math.floor(v / 2 ** shift) % 2 ** widths[i];
-      }
-      return holdsNumber(g.op, a(x), b(x));
-    });
+    const a = evaluateColumn(g.a, (leaf) => columns.get(leaf.key), n);
+    const b = evaluateColumn(g.b, (leaf) => columns.get(leaf.key), n);
+    if (a === undefined || b === undefined) return undefined;
+    const at = (c: Column, v: number): number => (typeof c === 'number' ? c : c[v]);
+    return fromPredicate(total, (v) => holdsNumber(op, exact(at(a, v)), exact(at(b, v))));
   } catch (e) {
     if (e instanceof NotNumeric) return undefined;
     throw e;
@@ -245,6 +248,9 @@ function holdsNumber(op: CmpOp, a: number, b: number): boolean {
   }
 }
 
+/** Operators enumerated as the negation of their counterpart. */
+const NEGATED: ReadonlySet<CmpOp> = new Set(['ne', 'ge', 'gt', 'sge', 'sgt', 'clear']);
+
 /** Tries every value of up to 16 bits of fields; splits a test of two fields when it is a product. */
 function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (readonly PlacedRead[])[], le: boolean, fixedIhl: boolean, sets: Map<string, ValueSet> | undefined): Atom[] {
   const defs = groups.map((rs) => ({ layer: rs[0].loc.layer, field: rs[0].field }));
@@ -281,12 +287,19 @@ function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (r
   };
   // The set depends on the test and on where each leaf sits in its field, not on the frame shape.
   const layout = groups.map((rs, i) => `${widths[i]}:${rs.map((r) => `${r.leaf.key}@${r.loc.start - starts[i]}+${r.size}`).join(',')}`).join(';');
-  const memoKey = `${g.op}|${g.a.key}|${g.b.key}|${le ? 'le' : 'be'}|${layout}`;
-  const accepted = sets?.get(memoKey) ?? numericSet(g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
-    const x = split(v);
-    return decideConst(g.op, a(x), b(x));
-  });
-  sets?.set(memoKey, accepted);
+  // A test and its negation (== and !=, the two sides of every branch) share one enumeration.
+  const negated = NEGATED.has(g.op);
+  const op = negated ? negateOp(g.op) : g.op;
+  const memoKey = `${op}|${g.a.key}|${g.b.key}|${le ? 'le' : 'be'}|${layout}`;
+  let holds = sets?.get(memoKey);
+  if (!holds) {
+    holds = numericSet(op, g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
+      const x = split(v);
+      return decideConst(op, a(x), b(x));
+    });
+    sets?.set(memoKey, holds);
+  }
+  const accepted = negated ? complement(holds) : holds;
   if (defs.length === 1) return [{ kind: 'field', field: defs[0].field.id, set: accepted, fixedIhl, slot: g.slot }];
   // Two fields: a product of two sets splits into one atom per field.
   const [w0, w1] = widths;

@@ -80,36 +80,40 @@ export interface PathView {
 const ANY_ETHERTYPE = fullSet(16);
 
 /**
- * Guards recur across the paths of a program (every path repeats its prefix): their atoms
- * are computed once per program and frame shape. Create one per program, never share
- * between objects.
- */
-/**
- * What classifying a program's guards has found so far: atoms per guard and frame shape,
- * and the value sets of field tests (the costly part: the same test under another frame
- * shape has the same set).
+ * What classifying a program's guards has found so far. Guards recur across the paths of
+ * a program (every path repeats its prefix): `atoms` holds them per guard instruction and
+ * frame shape, so it belongs to one program. `sets` holds the value sets of field tests
+ * (the costly part), keyed by the test itself and its byte order: the same test in another
+ * program or object has the same set, so one map may serve a whole translation.
  */
 export interface ClassifyCache {
   readonly atoms: Map<string, Atom[]>;
   readonly sets: Map<string, ValueSet>;
+  /** The same, by guard object and shape key: paths forked from one prefix share guards. */
+  readonly byGuard: WeakMap<Guard, Map<string, Atom[]>>;
 }
 
-export function classifyCache(): ClassifyCache {
-  return { atoms: new Map(), sets: new Map() };
+export function classifyCache(sets: Map<string, ValueSet> = new Map()): ClassifyCache {
+  return { atoms: new Map(), sets, byGuard: new WeakMap() };
 }
 
 function shapeKey(s: FrameShape): string {
   return `${s.l3Base}/${s.l3}/${setKey(s.etherTypes)}/${s.assumed}/${s.protos ? setKey(s.protos) : '-'}`;
 }
 
-function classifyCached(g: Guard, shape: FrameShape, le: boolean, cache: ClassifyCache | undefined): Atom[] {
-  if (!cache) return classifyGuard(g, shape, le);
-  const key = `${shapeKey(shape)}|${g.slot.section}:${g.slot.slot}|${guardText(g)}`;
+function classifyCached(g: Guard, shape: FrameShape, le: boolean, cache: ClassifyCache | undefined, shapeId = cache && shapeKey(shape)): Atom[] {
+  if (!cache || shapeId === undefined) return classifyGuard(g, shape, le);
+  let mine = cache.byGuard.get(g);
+  if (!mine) cache.byGuard.set(g, (mine = new Map()));
+  const known = mine.get(shapeId);
+  if (known) return known;
+  const key = `${shapeId}|${g.slot.section}:${g.slot.slot}|${guardText(g)}`;
   let atoms = cache.atoms.get(key);
   if (!atoms) {
     atoms = classifyGuard(g, shape, le, cache.sets);
     cache.atoms.set(key, atoms);
   }
+  mine.set(shapeId, atoms);
   return atoms;
 }
 
@@ -117,13 +121,15 @@ function classifyCached(g: Guard, shape: FrameShape, le: boolean, cache: Classif
 export function frameShape(path: PathSummary, le: boolean, cache?: ClassifyCache): FrameShape {
   const probe: FrameShape = { l3Base: 14, l3: 'other', etherTypes: ANY_ETHERTYPE, assumed: false, protos: undefined };
   let types = ANY_ETHERTYPE;
-  for (const g of path.guards) for (const a of classifyCached(g, probe, le, cache)) if (a.kind === 'field' && a.field === 'eth.type') types = intersect(types, a.set);
+  const probeId = cache && shapeKey(probe);
+  for (const g of path.guards) for (const a of classifyCached(g, probe, le, cache, probeId)) if (a.kind === 'field' && a.field === 'eth.type') types = intersect(types, a.set);
   let l3Base = 14;
   if (!isEmpty(types) && isSubset(types, fromValues(16, [ETHERTYPE.vlan]))) {
     l3Base = 18;
     let inner = ANY_ETHERTYPE;
     const vlan: FrameShape = { ...probe, l3Base: 18 };
-    for (const g of path.guards) for (const a of classifyCached(g, vlan, le, cache)) if (a.kind === 'field' && a.field === 'vlan.type') inner = intersect(inner, a.set);
+    const vlanId = cache && shapeKey(vlan);
+    for (const g of path.guards) for (const a of classifyCached(g, vlan, le, cache, vlanId)) if (a.kind === 'field' && a.field === 'vlan.type') inner = intersect(inner, a.set);
     types = inner;
   }
   const only = (t: number): boolean => !isEmpty(types) && isSubset(types, fromValues(16, [t]));
@@ -133,7 +139,8 @@ export function frameShape(path: PathSummary, le: boolean, cache?: ClassifyCache
   if (l3 !== 'ip4' && l3 !== 'ip6') return shape;
   let protos = fullSet(8);
   const protoField: FieldId = l3 === 'ip4' ? 'ip4.proto' : 'ip6.next';
-  for (const g of path.guards) for (const a of classifyCached(g, shape, le, cache)) if (a.kind === 'field' && a.field === protoField) protos = intersect(protos, a.set);
+  const shapeId = cache && shapeKey(shape);
+  for (const g of path.guards) for (const a of classifyCached(g, shape, le, cache, shapeId)) if (a.kind === 'field' && a.field === protoField) protos = intersect(protos, a.set);
   return { ...shape, protos };
 }
 
@@ -141,7 +148,8 @@ export function frameShape(path: PathSummary, le: boolean, cache?: ClassifyCache
 export function viewPath(path: PathSummary, env: HelperEnv, cache?: ClassifyCache): PathView {
   const le = env.obj.littleEndian;
   const shape = frameShape(path, le, cache);
-  const atoms = path.guards.flatMap((g) => classifyCached(g, shape, le, cache));
+  const shapeId = cache && shapeKey(shape);
+  const atoms = path.guards.flatMap((g) => classifyCached(g, shape, le, cache, shapeId));
   const fields = new Map<FieldId, ValueSet>();
   let feasible = true;
   for (const a of atoms) {
