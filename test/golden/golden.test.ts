@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { listFiles, treeDifferences } from './compare-trees.js';
 // regression or an intended change: then regenerate and review the diff.
 
 const HINT = 'run npm run golden:update and review the diff';
+/** Longest finding message accepted (the longest today is about 300 characters). */
+const MESSAGE_LIMIT = 1_000;
 const cases = goldenCases() as { name: string; dir: string; args: string[] }[];
 const out = mkdtempSync(join(tmpdir(), 'bpf2pf-golden-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -34,6 +36,16 @@ describe('golden outputs of translate', () => {
     const expected = cases.filter((c) => c.dir.startsWith('corpus/idioms/golden/')).map((c) => c.dir);
     expect([...new Set(committed)].sort(), HINT).toEqual(expected.sort());
     for (const c of cases) expect(listFiles(join(repoRoot, c.dir)).length, `${c.dir} is missing: ${HINT}`).toBeGreaterThan(0);
+  });
+
+  // A finding is read by a person: a parser loop's hundreds of reasons must not all be in it.
+  it('every finding message of the regenerated reports is short enough to read', () => {
+    for (const c of cases) {
+      const file = join(out, c.dir, 'report.json');
+      if (!existsSync(file)) continue;
+      const report = JSON.parse(readFileSync(file, 'utf8')) as { findings: { code: string; message: string }[] };
+      for (const f of report.findings) expect(f.message.length, `${c.dir} ${f.code}: ${f.message.slice(0, 200)}...`).toBeLessThanOrEqual(MESSAGE_LIMIT);
+    }
   });
 
   for (const c of cases) {

@@ -374,7 +374,7 @@ export function recogniseL2Classifier(paths: readonly L2Path[], ip4: readonly Pa
         env.finding(
           codeOf(why),
           'error',
-          `${plural(notOk.length, 'path')} for ${why} the ${where} cannot state: it drops their frames, which the program ${[...new Set(notOk.map((i) => (i.verdict.kind === 'other' ? i.verdict.what : 'lets through')))].join(' or ')} (${[...new Set(notOk.flatMap((i) => (i.unstated.length > 0 ? i.unstated : ['a condition the classifier cannot state'])))].join('; ')})`,
+          `${plural(notOk.length, 'path')} for ${why} the ${where} cannot state: it drops their frames, which the program ${[...new Set(notOk.map((i) => (i.verdict.kind === 'other' ? i.verdict.what : 'lets through')))].join(' or ')} (${someOf([...new Set(notOk.flatMap((i) => (i.unstated.length > 0 ? i.unstated : ['a condition the classifier cannot state'])))])})`,
           notOk[0].view.path.guards[0]?.slot ?? null,
           constructOf(why),
           'extend the classifier by hand (ngctl msg ... setprogram) if those frames must pass',
@@ -384,6 +384,14 @@ export function recogniseL2Classifier(paths: readonly L2Path[], ip4: readonly Pa
     }
   }
   return { classifier, proxyArp, findings, count };
+}
+
+/** Reasons worth a finding's message: a program with a parser loop has hundreds. */
+const REASONS_SHOWN = 3;
+
+function someOf(reasons: readonly string[]): string {
+  const more = reasons.length - REASONS_SHOWN;
+  return reasons.slice(0, REASONS_SHOWN).join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
 /** A path only frames shorter than an Ethernet header take: ng_ether never sees one. */
