@@ -18,7 +18,8 @@
  * - no deciding rule: 'nomatch' (pf's default is pass; the caller decides), with the
  *   match rules' effects;
  * - fragments: matched on IP header criteria only and never translated (pf without
- *   reassembly neither reads their ports nor keeps state, which translation needs);
+ *   reassembly neither reads their ports nor keeps state, which translation needs); with
+ *   reassembly (IrState.reassemble) a fragment is held, not filtered ('held');
  * - a translation with no address for the packet's family drops the packet, as pf does.
  * What it does not model: states, `allow-opts` (pf drops packets with IP options on pass
  * rules that lack it; `ipOptions` says when that applies), legacy 14.x nat/rdr rules
@@ -48,11 +49,16 @@ export interface IrEvalOptions extends IrEvalSetup {
   readonly tags?: string;
 }
 
-export type IrVerdict = IrNotIpVerdict | IrIpVerdict;
+export type IrVerdict = IrNotIpVerdict | IrHeldVerdict | IrIpVerdict;
 
 /** pf never sees it: an ng_bpf classifier would have to handle it. */
 export interface IrNotIpVerdict {
   readonly action: 'notIp';
+}
+
+/** A fragment pf holds for reassembly (IrState.reassemble): its datagram is decided whole, later. */
+export interface IrHeldVerdict {
+  readonly action: 'held';
 }
 
 export interface IrIpVerdict {
@@ -107,6 +113,7 @@ function evaluatePrepared(ctx: EvalContext, packet: IrPacket, initialTag: string
   if (parsed.kind === 'dropped') {
     return { action: 'block', reason: parsed.reason, detail: parsed.detail, matched: [], bytes: original, translations: [], fragment: false, ipOptions: false, ...(initialTag !== undefined && { tag: initialTag }) };
   }
+  if (ctx.ir.state.reassemble && parsed.view.fragment) return { action: 'held' };
   let view: IpPacketView = parsed.view;
   let bytes: Uint8Array = original;
   let tag = initialTag;

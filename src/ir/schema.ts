@@ -191,6 +191,7 @@ export const POLICY_IR_SCHEMA: JsonSchema = {
     state: obj({
       timeouts: { type: 'object', propertyNames: str('timeoutName'), additionalProperties: int(0) },
       limits: { type: 'object', propertyNames: str('limitName'), additionalProperties: int(0) },
+      reassemble: { type: 'boolean' },
     }),
     controlPlane: obj({
       map: text(),

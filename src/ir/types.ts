@@ -231,6 +231,8 @@ export interface IrState {
   readonly timeouts: Readonly<Record<string, number>>;
   /** pf limit name -> value. */
   readonly limits: Readonly<Record<string, number>>;
+  /** pf reassembles IP fragments before filtering (`set reassemble yes`): rules see whole datagrams. */
+  readonly reassemble: boolean;
 }
 
 /** What a control plane's map updates become on FreeBSD. */

@@ -320,9 +320,10 @@ function checkClassifier(p: Problems, path: string, x: unknown): void {
 }
 
 function checkState(p: Problems, path: string, x: unknown): void {
-  if (!checkObject(p, path, x, ['timeouts', 'limits'])) return;
+  if (!checkObject(p, path, x, ['timeouts', 'limits', 'reassemble'])) return;
   checkRecord(p, at(path, 'timeouts'), x.timeouts, 'timeoutName', (q, v) => nonNegative(p, q, v));
   checkRecord(p, at(path, 'limits'), x.limits, 'limitName', (q, v) => nonNegative(p, q, v));
+  checkBoolean(p, at(path, 'reassemble'), x.reassemble);
 }
 
 function checkControlPlane(p: Problems, path: string, x: unknown): void {

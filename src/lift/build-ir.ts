@@ -122,7 +122,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     rules: [...placed.rules],
     pipes: [...placed.pipes],
     classifiers: [...placed.classifiers],
-    state: { timeouts: mapTimeouts(profile.timeouts).timeouts, limits: profileLimitsToPf(profile.limits, release).limits },
+    state: { timeouts: mapTimeouts(profile.timeouts).timeouts, limits: profileLimitsToPf(profile.limits, release).limits, reassemble: profile.reassemble },
     controlPlane: [...controlPlane.values(), ...placed.controlPlane],
     findings: [...findings, ...parts.flatMap((p) => p.part.findings), ...placed.findings],
     coverage: parts.map((p) => p.part.coverage),

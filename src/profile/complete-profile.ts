@@ -31,6 +31,7 @@ export function defaultProfile(objects: readonly ProfileInput[]): Profile {
     timeouts: {},
     limits: {},
     marks: [],
+    reassemble: false,
     assumptions: [],
     lines: {},
   };

@@ -36,7 +36,7 @@ export function loadProfile(path: string): Profile {
 export function parseProfile(text: string, file: string): Profile {
   const { src, root } = parseYaml(text, file);
   const lines: Record<string, number> = {};
-  const top = fields(src, root, ['version', 'target', 'interfaces', 'programs', 'constants', 'timeouts', 'limits', 'marks'], ['version']);
+  const top = fields(src, root, ['version', 'target', 'interfaces', 'programs', 'constants', 'timeouts', 'limits', 'marks', 'reassemble'], ['version']);
   for (const at of top.values()) lines[at.path] = at.line;
   const version = top.get('version')!;
   if (scalarValue(src, version) !== BigInt(PROFILE_VERSION)) problem(src, version, `must be ${PROFILE_VERSION} (the only profile version there is)`);
@@ -51,6 +51,7 @@ export function parseProfile(text: string, file: string): Profile {
     timeouts: readCounts(src, top.get('timeouts'), SPEC_TIMEOUTS, lines) as ProfileTimeouts,
     limits: readCounts(src, top.get('limits'), PROFILE_LIMITS, lines) as ProfileLimits,
     marks: readMarks(src, top.get('marks'), lines),
+    reassemble: top.has('reassemble') ? booleanValue(src, top.get('reassemble')!) : false,
     assumptions: [],
     lines,
   };

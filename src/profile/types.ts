@@ -23,6 +23,13 @@ export interface Profile {
   readonly limits: ProfileLimits;
   /** What the programs' skb->mark values are on FreeBSD, in the file's order. */
   readonly marks: readonly ProfileMark[];
+  /**
+   * pf reassembles IP fragments before filtering (`set reassemble yes`): rules decide whole
+   * datagrams, and the paths a program takes for fragments alone become no rules. pf's
+   * default is no: fragments are filtered one by one on their IP header, and never
+   * translated.
+   */
+  readonly reassemble: boolean;
   /** What was not in the profile and had to be guessed: each becomes a finding. */
   readonly assumptions: readonly ProfileAssumption[];
   /** Line of each YAML path (`programs.from_cube.attach`), for messages about it later. */

@@ -157,6 +157,7 @@ export function createIrSide(ir: PolicyIR, setup: IrEvalSetup, classifierMatch: 
       if (lower) return { kind: 'classifierDrop', classifier: lower, legs: [] };
       const first = evaluate({ bytes, ifindex, direction: at.direction, interface: at.interface });
       if (first.action === 'notIp') return { kind: 'notPf', reason: 'not IP' };
+      if (first.action === 'held') return { kind: 'notPf', reason: 'a fragment: pf reassembles its datagram and filters that whole' };
       const legs: IrLeg[] = [{ ifindex, interface: at.interface, direction: at.direction, verdict: first }];
       const upper = (frame: Uint8Array, leg: IrLeg): IrOutcome | undefined => {
         const c = leg.direction === 'out' ? dropper(frame, leg.ifindex, leg.interface, 'upper') : undefined;
@@ -191,6 +192,8 @@ export function createIrSide(ir: PolicyIR, setup: IrEvalSetup, classifierMatch: 
       const outIf = logical.get(route.ifindex) ?? route.interface;
       const second = evaluate({ bytes: first.bytes, ifindex: route.ifindex, direction: 'out', interface: outIf }, first.tag);
       if (second.action === 'notIp') return decided('pass', [decider], first.bytes, { kind: 'out', ifindex: route.ifindex });
+      // The first leg passed it whole: the egress leg cannot hold it as a fragment.
+      if (second.action === 'held') throw new Error('the egress leg held a packet the ingress leg filtered whole');
       legs.push({ ifindex: route.ifindex, interface: outIf, direction: 'out', verdict: second });
       if (second.action !== 'block') {
         const afterSecond = upper(second.bytes, legs[1]);

@@ -42,8 +42,8 @@ const nat = { kind: 'nat', to: { kind: 'interface', interface: 'host_nic' } } as
 describe('determinism', () => {
   it('the same IR gives the same bytes, whatever the order of its records', () => {
     for (const ir of Object.values(FIXTURES)) expect(emitPf(ir, { templates })).toEqual(emitPf(ir, { templates }));
-    const a = policy({ rules: [], state: { timeouts: { 'tcp.first': 60, 'udp.first': 30 }, limits: { states: 10, frags: 20 } } });
-    const b = policy({ rules: [], state: { timeouts: { 'udp.first': 30, 'tcp.first': 60 }, limits: { frags: 20, states: 10 } } });
+    const a = policy({ rules: [], state: { timeouts: { 'tcp.first': 60, 'udp.first': 30 }, limits: { states: 10, frags: 20 }, reassemble: false } });
+    const b = policy({ rules: [], state: { timeouts: { 'udp.first': 30, 'tcp.first': 60 }, limits: { frags: 20, states: 10 }, reassemble: false } });
     expect(emitPf(a, { templates })).toEqual(emitPf(b, { templates }));
   });
 
@@ -192,10 +192,19 @@ describe('pf limits', () => {
     expect(emit(policy({ target: v14, rules, families: [fam] })).get('pf.conf')).not.toMatch(/^set limit.*anchors/m);
   });
 
+  it('writes set reassemble yes when the IR says pf reassembles, on 14.x too, and nothing otherwise', () => {
+    const state = (reassemble: boolean) => ({ timeouts: {}, limits: {}, reassemble });
+    for (const target of [undefined, v14]) {
+      const on = emit(policy({ ...(target && { target }), rules: [], state: state(true) })).get('pf.conf')!;
+      expect(on).toMatch(/^set skip on lo0\nset reassemble yes$/m);
+      expect(emit(policy({ ...(target && { target }), rules: [], state: state(false) })).get('pf.conf')).not.toMatch(/reassemble/);
+    }
+  });
+
   it('refuses limit and timeout names pfctl does not know', () => {
-    expect(errorOf(() => emit(policy({ rules: [], state: { timeouts: {}, limits: { tables: 10 } } }))).code).toBe('EMIT_UNSUPPORTED');
-    expect(errorOf(() => emit(policy({ target: v14, rules: [], state: { timeouts: {}, limits: { anchors: 10 } } }))).code).toBe('EMIT_UNSUPPORTED');
-    expect(errorOf(() => emit(policy({ rules: [], state: { timeouts: { 'tcp.forever': 1 }, limits: {} } }))).code).toBe('EMIT_UNSUPPORTED');
+    expect(errorOf(() => emit(policy({ rules: [], state: { timeouts: {}, limits: { tables: 10 }, reassemble: false } }))).code).toBe('EMIT_UNSUPPORTED');
+    expect(errorOf(() => emit(policy({ target: v14, rules: [], state: { timeouts: {}, limits: { anchors: 10 }, reassemble: false } }))).code).toBe('EMIT_UNSUPPORTED');
+    expect(errorOf(() => emit(policy({ rules: [], state: { timeouts: { 'tcp.forever': 1 }, limits: {}, reassemble: false } }))).code).toBe('EMIT_UNSUPPORTED');
   });
 });
 

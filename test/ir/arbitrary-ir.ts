@@ -244,7 +244,7 @@ export function generateIr(g: Gen): PolicyIR {
     rules,
     pipes: w.pipes,
     classifiers: chance(g, 0.3) ? [{ name: 'l2_guard', scope: { kind: 'global' }, interface: pick(g, w.interfaces).name, hook: pick(g, ['lower', 'upper'] as const), predicate: 'arp', onMatch: 'drop', onMiss: 'pass', fidelity: fidelity(g), provenance: [provenance(g)] }] : [],
-    state: { timeouts, limits: chance(g) ? { states: g(fc.nat, { max: 1e6 }) } : {} },
+    state: { timeouts, limits: chance(g) ? { states: g(fc.nat, { max: 1e6 }) } : {}, reassemble: chance(g) },
     controlPlane: chance(g) ? [{ map: 'm1', role: 'table g1', operations: [{ change: pick(g, ['insert', 'delete', 'replace'] as const), becomes: 'pfctl -t g1 -T add <addr>' }] }] : [],
     findings: Array.from({ length: count(g, 3) }, () => finding(g)),
     coverage: [{ object: 'a.o', program: 'prog', paths: { total: 3, exact: 1, approximate: 1, untranslated: 1 }, instructions: { total, covered: g(fc.nat, { max: total }) } }],

@@ -21,7 +21,7 @@ const UPLINK = { interfaceAddresses: { uplink: ['192.0.2.10/24', '2001:db8:ffff:
 function run(ir: PolicyIR, packet: IrPacket, options: Parameters<typeof evaluateIr>[2] = UPLINK): IrIpVerdict {
   expect(irProblems(ir)).toEqual([]);
   const v = evaluateIr(ir, packet, options);
-  if (v.action === 'notIp') throw new Error('not IP');
+  if (v.action === 'notIp' || v.action === 'held') throw new Error(`not filtered: ${v.action}`);
   return v;
 }
 
@@ -193,6 +193,16 @@ describe('fragments', () => {
     const v = run(irWith([natRule({ kind: 'nat', to: cidr('192.0.2.99') })]), out(later));
     expect(v).toMatchObject({ action: 'pass', translations: [] });
     expect(v.bytes).toEqual(later);
+  });
+
+  it('with reassembly every fragment is held, and whole packets are filtered as without it', () => {
+    const base = irWith([rule('r#1', { match: { proto: [17], dstPort: { op: 'eq', port: 53 } } })]);
+    const ir: PolicyIR = { ...base, state: { ...base.state, reassemble: true } };
+    expect(irProblems(ir)).toEqual([]);
+    for (const f of [first, later]) expect(evaluateIr(ir, inUplink(f))).toEqual({ action: 'held' });
+    expect(run(ir, inUplink(whole))).toMatchObject({ action: 'pass', rule: 'r#1', fragment: false });
+    const frag6 = udp6('2001:db8::1', '2001:db8::2', 1000, 53, { extensions: [{ kind: 'fragment', offset: 0, more: true }] });
+    expect(evaluateIr(ir, inUplink(frag6))).toEqual({ action: 'held' });
   });
 
   it('IPv6: a fragment header with an offset or M is a fragment, an atomic one is not', () => {

@@ -15,7 +15,7 @@ import { icmp4, icmp6, tcp4, tcp6, udp4 } from './frames.js';
 const on = (bytes: Uint8Array, over: Partial<IrPacket> = {}): IrPacket => ({ bytes, ifindex: 2, direction: 'in', interface: 'uplink', ...over });
 
 function ip(v: IrVerdict): IrIpVerdict {
-  if (v.action === 'notIp') throw new Error('expected an IP verdict');
+  if (v.action === 'notIp' || v.action === 'held') throw new Error(`expected an IP verdict, not ${v.action}`);
   return v;
 }
 

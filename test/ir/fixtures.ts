@@ -162,7 +162,7 @@ export function fullIr(): PolicyIR {
     classifiers: [
       { name: 'arp_guard', scope: { kind: 'global' }, interface: 'taps', hook: 'lower', predicate: 'arp and not arp.spa == value(ip)', onMatch: 'drop', onMiss: 'pass', fidelity: EXACT, provenance: [PROV] },
     ],
-    state: { timeouts: { 'tcp.established': 3600, 'udp.first': 30 }, limits: { states: 200000 } },
+    state: { timeouts: { 'tcp.established': 3600, 'udp.first': 30 }, limits: { states: 200000 }, reassemble: false },
     controlPlane: [
       { map: 'sandboxes', role: 'family instances', operations: [{ change: 'insert', becomes: 'load anchor coppice/<name>' }] },
       { map: 'deny_lpm', role: 'table blocked', operations: [{ change: 'insert', becomes: 'pfctl -t blocked -T add <addr>' }, { change: 'delete', becomes: 'pfctl -t blocked -T delete <addr>' }] },

@@ -146,6 +146,30 @@ describe('buildIr on the Coppice corpus', () => {
     expect(stale.findings.some((f) => f.code === 'B2P-UNTRANSLATED-PATH' && f.message.includes(`rule ${rule.id}`) && f.message.includes('ifindex 999'))).toBe(true);
   });
 
+  it('with reassemble: true, filters whole datagrams: no fragment rule, fragment-only paths counted approximate; without it, blocks the fragments it must translate', async () => {
+    const ir = await coppice();
+    expect(ir.state.reassemble).toBe(true);
+    expect(ir.rules.some((r) => r.match.fragment !== undefined)).toBe(false);
+    const told = ir.findings.filter((f) => f.code === 'B2P-FRAG-REASSEMBLED');
+    expect(told.map((f) => f.program).sort()).toEqual(['from_cube', 'from_envoy', 'from_world']);
+    for (const f of told) expect(f).toMatchObject({ severity: 'warning', source: { file: expect.stringContaining('coppice_helpers.h') } });
+    expect(ir.findings.some((f) => f.severity === 'error')).toBe(false);
+    const envoy = ir.coverage.find((c) => c.program === 'from_envoy')!;
+    expect(envoy.paths).toMatchObject({ untranslated: 0, approximate: Number(/: (\d+) paths? the program takes/.exec(told.find((f) => f.program === 'from_envoy')!.message)![1]) });
+
+    const profile = join(mkdtempSync(join(tmpdir(), 'b2p-noreasm-')), 'profile.yaml');
+    writeFileSync(profile, readFileSync(REQUEST.profile, 'utf8').replace(/\nreassemble: true\n/, '\n'));
+    const apart = (await buildPolicy({ ...REQUEST, profile })).ir;
+    expect(apart.state.reassemble).toBe(false);
+    expect(apart.findings.some((f) => f.code === 'B2P-FRAG-REASSEMBLED')).toBe(false);
+    const blocked = apart.rules.filter((r) => r.program === 'from_envoy' && r.match.fragment === true);
+    expect(blocked.length).toBeGreaterThan(0);
+    for (const r of blocked) expect(r.action).toBe('block');
+    const errors = apart.findings.filter((f) => f.code === 'B2P-UNTRANSLATED-PATH' && f.message.includes('fragment'));
+    expect(errors.length).toBeGreaterThan(0);
+    for (const f of errors) expect(f.suggestion).toContain('reassemble: true');
+  });
+
   it('fails closed: every rule the recognisers could not state is a block, and says why', async () => {
     const ir = await coppice();
     for (const r of ir.rules) {

@@ -44,6 +44,7 @@ describe('loadProfile', () => {
       { name: 'l7_http', value: 0xce010000, mask: 0xffff0000, proxy: { address: '127.0.0.1', port: 15001 } },
       { name: 'l7_https', value: 0xce020000, mask: 0xffff0000, proxy: { address: '127.0.0.1', port: 15002 } },
     ]);
+    expect(p.reassemble).toBe(true);
     expect(p.assumptions).toEqual([]);
     // lines point at the keys in the file
     const fileLines = coppiceText.split('\n');
@@ -67,6 +68,8 @@ describe('loadProfile', () => {
     expect(p.timeouts).toEqual({});
     expect(p.limits).toEqual({});
     expect(p.marks).toEqual([]);
+    expect(p.reassemble).toBe(false);
+    expect(parseProfile('version: 1\nreassemble: true\n', 'p.yaml').reassemble).toBe(true);
   });
 
   it('reads marks: a full mask by default, a proxy optional', () => {
@@ -134,6 +137,7 @@ describe('loadProfile', () => {
     ['a proxy port 0', minimal('marks:\n  t: {value: 1, proxy: {address: 127.0.0.1, port: 0}}\n'), /marks\.t\.proxy\.port: 0 is not a port/],
     ['a gateway that is not an address', minimal('interfaces:\n  a: {freebsd: em0, gateway: router}\n'), /interfaces\.a\.gateway: "router" is not an IPv4 or IPv6 address/],
     ['a gateway on a group', minimal('interfaces:\n  a: {freebsd: tap, group: true, gateway: 10.0.0.1}\n'), /interfaces\.a\.gateway: an interface group has no one gateway/],
+    ['reassemble as a word', minimal('reassemble: yes\n'), /^p\.yaml:2: reassemble: must be true or false/],
     ['a proxy without a port', minimal('marks:\n  t: {value: 1, proxy: {address: 127.0.0.1}}\n'), /marks\.t\.proxy: port is missing/],
   ];
   for (const [what, text, message] of cases) {

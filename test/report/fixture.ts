@@ -53,7 +53,7 @@ export function sampleIr(): PolicyIR {
     ],
     pipes: [{ id: 1, scope: { kind: 'global' }, name: 'egress', rate: { kind: 'const', bytesPerSecond: 1000 }, fidelity: { level: 'approximate', reason: 'EDT becomes a queue' } }],
     classifiers: [],
-    state: { timeouts: {}, limits: {} },
+    state: { timeouts: {}, limits: {}, reassemble: false },
     controlPlane: [],
     findings: [
       finding({ severity: 'info', code: 'B2P-CHECKSUM', message: 'checksum helpers are bookkeeping', slot: 7, source: { file: './corpus/coppice/src/nodenic.bpf.c', line: 12 }, construct: 'bpf_l4_csum_replace', suggestion: '' }),

@@ -24,6 +24,7 @@ export interface FileView {
 export interface MainView extends FileView {
   readonly timeouts: readonly [string, number][];
   readonly limits: readonly [string, number][];
+  readonly reassemble: boolean;
 }
 
 export interface AnchorView extends FileView {
@@ -196,6 +197,7 @@ export function assemble(ctx: EmitContext, header: readonly string[], tableFileR
       tables: mainTables,
       timeouts: timeoutSettings(ir.state),
       limits: limitSettings(ir.state, { tableEntries, anchors: anchorCount }, ctx.release.legacyTranslation),
+      reassemble: ir.state.reassemble,
       translation: main.translation,
       filter: main.filter,
     },

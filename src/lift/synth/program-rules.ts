@@ -20,6 +20,7 @@ import { normalisePath, type NormPath, type Step } from './steps.js';
 import { draftRules, type Draft } from './tree.js';
 import { reduceRules, type Candidate } from './reduce.js';
 import { fragmentsFirst, touchesFragments } from './fragments.js';
+import { asWholeDatagrams } from './reassembly.js';
 import { carriesIpv6, ipv6Decision } from './ipv6.js';
 import { recogniseL2Classifier, type ProxyArp } from './l2-classifier.js';
 import { recogniseRatePipes, type PipeDraft } from './rate-pipes.js';
@@ -219,7 +220,10 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
         memberOf,
         finding: report,
       });
-  const views = rate?.views ?? all.filter((v) => v.feasible);
+  const feasible = rate?.views ?? all.filter((v) => v.feasible);
+  // pf with reassembly filters whole datagrams (reassembly.ts).
+  const datagrams = input.profile.reassemble ? asWholeDatagrams(feasible) : { views: feasible, fragmentsOnly: [] };
+  const views = datagrams.views;
   const roles = lookupRoles(views);
   const innerSets = new Map<string, MapRole & { kind: 'set' }>();
   for (const r of roles.all.values()) if (r.kind === 'set' && r.inner) innerSets.set(r.map, r);
@@ -366,7 +370,12 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
     for (const p of c.paths) levelOf.set(p, Math.max(levelOf.get(p) ?? 0, level));
     for (const p of c.absorbed) levelOf.set(p, levelOf.get(p) ?? 0);
     if (c.info) {
-      findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', c.info.programPasses ? 'error' : 'warning', `rule ${id} (${c.info.note}) is written as a block: ${c.info.reasons.join('; ')}`, c.info.slot, 'path the recognisers do not claim', 'review the rule; express the missing condition by hand, or extend bpf2pf'));
+      // pf cannot tell a first fragment from a later one, nor translate either; with reassembly it sees neither.
+      const fragments = !input.profile.reassemble && c.info.reasons.some((r) => r.includes('fragment'));
+      const suggestion = fragments
+        ? 'set reassemble: true in the profile (pf then filters whole datagrams, set reassemble yes), or review the rule by hand'
+        : 'review the rule; express the missing condition by hand, or extend bpf2pf';
+      findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', c.info.programPasses ? 'error' : 'warning', `rule ${id} (${c.info.note}) is written as a block: ${c.info.reasons.join('; ')}`, c.info.slot, 'path the recognisers do not claim', suggestion));
     }
   }
   const count = { exact: 0, approximate: 0, untranslated: 0 };
@@ -444,6 +453,21 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
     rules.push(rule);
     if (!ip6Decision.exact) findings.push(finding(input, 'B2P-UNTRANSLATED-PATH', 'error', `rule ${id} blocks all IPv6: ${ip6Decision.reason}`, ip6[0].view.path.guards[0]?.slot ?? null, 'IPv6 handling', 'write the IPv6 rules by hand'));
   }
+  if (datagrams.fragmentsOnly.length > 0) {
+    const only = datagrams.fragmentsOnly;
+    findings.push(
+      finding(
+        input,
+        'B2P-FRAG-REASSEMBLED',
+        'warning',
+        `pf reassembles fragments before filtering (the profile's reassemble: true): ${only.length === 1 ? '1 path' : `${only.length} paths`} the program takes for fragments alone become no rule; each datagram is decided whole, as the program decides an unfragmented packet with the same headers`,
+        only[0].atoms.find((a) => a.kind === 'field' && a.field === 'ip4.frag')?.slot ?? null,
+        'IPv4 fragment handling',
+        'nothing to do if fragments are to be treated as their datagram; otherwise set reassemble: false and review the fragment rules',
+      ),
+    );
+    count.approximate += only.length;
+  }
   const covered = norm.filter((n): n is Extract<NormPath, { kind: 'covered' }> => n.kind === 'covered');
   for (const c of covered) {
     if (c.by === 'state') count.approximate++;
@@ -487,7 +511,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
   }
   const notFollowed = new Map<string, SlotRef>();
   // The finding points where the lifter stopped in the stage, when it tried one.
-  for (const v of views) for (const t of v.action.tailCalls) if (t.notFollowed && !notFollowed.has(t.notFollowed)) notFollowed.set(t.notFollowed, t.stuckAt ?? t.slot);
+  for (const v of feasible) for (const t of v.action.tailCalls) if (t.notFollowed && !notFollowed.has(t.notFollowed)) notFollowed.set(t.notFollowed, t.stuckAt ?? t.slot);
   for (const [why, slot] of notFollowed) {
     findings.push(finding(input, 'B2P-TAILCALL-NOT-FOLLOWED', 'warning', `tail-call chain not translated: ${why}; rules follow the fall-through`, slot, 'tail-call parser chain (e.g. DNS learning)', 'a local resolver (unbound/local_unbound) that feeds a pf table with the addresses it resolves'));
   }
@@ -508,7 +532,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
       // Infeasible paths (contradictory tests) take no packet: nothing to translate.
       paths: lifted.truncated
         ? { total: all.length, exact: 0, approximate: 0, untranslated: all.length }
-        : { total: all.length, exact: count.exact + (all.length - views.length), approximate: count.approximate, untranslated: count.untranslated },
+        : { total: all.length, exact: count.exact + (all.length - views.length - datagrams.fragmentsOnly.length), approximate: count.approximate, untranslated: count.untranslated },
       instructions: { total, covered: Math.min(total, coveredSlots) },
     },
     roles: [...roles.all.values()],
