@@ -9,7 +9,7 @@ import { decide, learn, negateOp, resolve, type Facts } from './facts.js';
 import { contextField, type ContextKind } from './context-fields.js';
 import { callHelper, canFail, type HelperEnv } from './helpers.js';
 import { load, storeTo } from './memory.js';
-import { push, reg, setReg, toArray, topFrame, type Frame, type PathState } from './path-state.js';
+import { advance, push, reg, setReg, toArray, topFrame, type Frame, type PathState } from './path-state.js';
 import {
   bin, ctxPtr, funcPtr, globalPtr, konst, lookupPtr, mapPtr, pktPtr, scalar, stackPtr, un,
   type BinOp, type MapRef, type Sym,
@@ -337,35 +337,52 @@ function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, li
   if (!insn) return abandon(s0, `no instruction at ${s0.section}:${s0.slot}`);
   if (s0.steps >= limits.maxSteps) return abandon(s0, `more than ${limits.maxSteps} instructions on one path`, 'limit');
   const at: SlotRef = { section: s0.section, slot: s0.slot };
-  const s: PathState = { ...s0, steps: s0.steps + 1 };
-  const next = (st: PathState): Step => ({ kind: 'continue', state: { ...st, slot: s.slot + insn.slots } });
+  const steps = s0.steps + 1;
+  // Straight-line instructions read s0 and make their successor in one allocation (advance);
+  // the rest start from a copy that counts this instruction.
+  const next = (st: PathState, r?: number, v?: Sym): Step => ({ kind: 'continue', state: advance(st, s0.slot + insn.slots, steps, r, v) });
   switch (insn.kind) {
     case 'alu':
-      return next(setReg(s, insn.dst, alu(s, insn)));
+      return next(s0, insn.dst, alu(s0, insn));
     case 'swap': {
-      const v = reg(s, insn.dst);
+      const v = reg(s0, insn.dst);
       const swapNeeded = insn.swap === 'bswap' || (insn.swap === 'be') === obj.littleEndian;
       const width = insn.bits === 16 ? 'zext16' : insn.bits === 32 ? 'zext32' : undefined;
       const swapped = swapNeeded ? un(insn.bits === 16 ? 'bswap16' : insn.bits === 32 ? 'bswap32' : 'bswap64', v) : width ? un(width, v) : v;
-      return next(setReg(s, insn.dst, swapped));
+      return next(s0, insn.dst, swapped);
     }
-    case 'addrSpaceCast':
-      return abandon(s, 'arena address-space casts are not lifted');
     case 'lddw':
-      return next(setReg(s, insn.dst, lddwValue(code, s, insn.value)));
+      return next(s0, insn.dst, lddwValue(code, s0, insn.value));
     case 'load': {
-      const r = load(env, s, reg(s, insn.src), insn.off, insn.size);
-      if (!r.ok) return abandon(s, r.reason, 'memory');
+      const r = load(env, s0, reg(s0, insn.src), insn.off, insn.size);
+      if (!r.ok) return abandon({ ...s0, steps }, r.reason, 'memory');
       const v = insn.signExtend ? un(insn.size === 1 ? 'sext8' : insn.size === 2 ? 'sext16' : 'sext32', r.value) : r.value;
-      return next(setReg(r.state, insn.dst, v));
+      return next(r.state, insn.dst, v);
     }
     case 'store':
     case 'storeImm': {
-      const value = insn.kind === 'store' ? reg(s, insn.src) : konst(BigInt(insn.imm));
-      const r = storeTo(env, s, reg(s, insn.dst), insn.off, insn.size, value, at);
-      if (!r.ok) return abandon(s, r.reason, 'memory');
+      const value = insn.kind === 'store' ? reg(s0, insn.src) : konst(BigInt(insn.imm));
+      const r = storeTo(env, s0, reg(s0, insn.dst), insn.off, insn.size, value, at);
+      if (!r.ok) return abandon({ ...s0, steps }, r.reason, 'memory');
       return next(r.state);
     }
+    case 'packetLoad': {
+      const base = insn.mode === 'abs' ? konst(0n) : reg(s0, insn.src);
+      const offset = bin('add', base, konst(BigInt(insn.imm)));
+      const raw = scalar({ kind: 'pkt', offset: resolve(offset, s0.facts), size: insn.size });
+      const value = obj.littleEndian && insn.size > 1 ? un(insn.size === 2 ? 'bswap16' : 'bswap32', raw) : raw;
+      return next(s0, 0, value);
+    }
+    default:
+      return control(obj, code, env, { ...s0, steps }, insn, at, limits, follow, next);
+  }
+}
+
+/** The instructions that are not straight-line code, or that other paths rarely take. */
+function control(obj: BpfObject, code: CodeIndex, env: HelperEnv, s: PathState, insn: Exclude<Insn, { kind: 'alu' | 'swap' | 'lddw' | 'load' | 'store' | 'storeImm' | 'packetLoad' }>, at: SlotRef, limits: LiftLimits, follow: FollowTailCall, next: (st: PathState) => Step): Step {
+  switch (insn.kind) {
+    case 'addrSpaceCast':
+      return abandon(s, 'arena address-space casts are not lifted');
     case 'atomic': {
       const ptr = reg(s, insn.dst);
       const value = scalar({ kind: 'unknown', id: -1000 - s.slot, why: `atomic ${insn.op} result` });
@@ -374,13 +391,6 @@ function step(obj: BpfObject, code: CodeIndex, env: HelperEnv, s0: PathState, li
       let st = r.state;
       if (insn.fetch) st = setReg(st, insn.op === 'cmpxchg' ? 0 : insn.src, scalar({ kind: 'unknown', id: -2000 - s.slot, why: `atomic ${insn.op} old value` }));
       return next(st);
-    }
-    case 'packetLoad': {
-      const base = insn.mode === 'abs' ? konst(0n) : reg(s, insn.src);
-      const offset = bin('add', base, konst(BigInt(insn.imm)));
-      const raw = scalar({ kind: 'pkt', offset: resolve(offset, s.facts), size: insn.size });
-      const value = obj.littleEndian && insn.size > 1 ? un(insn.size === 2 ? 'bswap16' : 'bswap32', raw) : raw;
-      return next(setReg(s, 0, value));
     }
     case 'jump':
       return jump(obj, s, insn, limits);

@@ -73,6 +73,20 @@ export function reg(s: PathState, r: number): Sym {
   return topFrame(s).regs[r];
 }
 
+/**
+ * The state after one straight-line instruction, in one allocation: at `slot`, `steps`
+ * taken, and register `r` of the top frame set to `v` when given.
+ */
+export function advance(s: PathState, slot: number, steps: number, r?: number, v?: Sym): PathState {
+  if (r === undefined) return { ...s, slot, steps };
+  const f = topFrame(s);
+  const regs = f.regs.slice();
+  regs[r] = v!;
+  const frames = s.frames.slice();
+  frames[frames.length - 1] = { ...f, regs };
+  return { ...s, frames, slot, steps };
+}
+
 export function setReg(s: PathState, r: number, v: Sym): PathState {
   const f = topFrame(s);
   const regs = f.regs.slice();

@@ -142,7 +142,35 @@ describe('rule-list reduction', () => {
           expect(holder?.info.closed).toBe(true);
         }
       }),
+      { numRuns: 3000 },
     );
+  });
+
+  it('marks a rule as dropping what the program drops only while every path it stands for is dropped', () => {
+    fc.assert(
+      fc.property(fc.array(candidate, { minLength: 1, maxLength: 8 }), (list) => {
+        const numbered = list.map((c, i) => ({ ...c, paths: [i] }));
+        for (const r of reduceRules(numbered, merge)) if (r.drops) for (const i of r.paths) expect(numbered[i].drops).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a block that took over a passing rule is not then absorbed as if the program dropped all it stands for', () => {
+    // The shape fast-check found: the closed block (1) and the pass (2) join the dropping
+    // block (0) they are shadowed by; that block must then not vanish into the open block (3).
+    const at = (action: 'pass' | 'block', drops: boolean, closed: boolean, fragment?: boolean) => ({
+      rule: { program: 'p', scope: { kind: 'global' }, interface: 'nic', direction: 'in', action, quick: true, match: { af: 'inet', ...(fragment !== undefined && { fragment }) }, translations: [], keepState: false, fidelity: { level: 'exact' }, provenance: [], note: '' },
+      drops,
+      paths: [] as number[],
+      absorbed: [] as number[],
+      info: { closed },
+    }) as Candidate<number, Info>;
+    const list = [at('block', true, true), at('block', false, true, false), at('pass', false, false), at('block', false, false), at('pass', false, false)].map((c, i) => ({ ...c, paths: [i] }));
+    const out = reduceRules(list, merge);
+    const holder = out.find((r) => r.paths.includes(1) || r.absorbed.includes(1));
+    expect(holder?.info.closed).toBe(true);
+    expect(out.find((r) => r.absorbed.includes(2))).toBeUndefined();
   });
 
   it('within and disjoint agree with the matcher', () => {

@@ -374,7 +374,7 @@ export function recogniseL2Classifier(paths: readonly L2Path[], ip4: readonly Pa
         env.finding(
           codeOf(why),
           'error',
-          `${plural(notOk.length, 'path')} for ${why} the ${where} cannot state: it drops their frames, which the program ${[...new Set(notOk.map((i) => (i.verdict.kind === 'other' ? i.verdict.what : 'lets through')))].join(' or ')} (${someOf([...new Set(notOk.flatMap((i) => (i.unstated.length > 0 ? i.unstated : ['a condition the classifier cannot state'])))])})`,
+          `${plural(notOk.length, 'path')} for ${why} the ${where} cannot state: it drops their frames, which the program ${[...new Set(notOk.map((i) => (i.verdict.kind === 'other' ? `ends otherwise (${i.verdict.what})` : 'lets through')))].join(' or ')} (${someOf([...new Set(notOk.flatMap((i) => (i.unstated.length > 0 ? i.unstated : ['a condition the classifier cannot state'])))])})`,
           notOk[0].view.path.guards[0]?.slot ?? null,
           constructOf(why),
           'extend the classifier by hand (ngctl msg ... setprogram) if those frames must pass',

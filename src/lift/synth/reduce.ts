@@ -39,7 +39,8 @@ export function reduceRules<P, X>(candidates: readonly Candidate<P, X>[], info: 
         const kept = out[s];
         // A block takes a dropping rule's packets as the program does; anything else decides them its own way.
         const taken = kept.rule.action === 'block' && gone.drops ? { absorbed: [...kept.absorbed, ...gone.paths, ...gone.absorbed] } : { paths: [...kept.paths, ...gone.paths], absorbed: [...kept.absorbed, ...gone.absorbed] };
-        out = out.map((c, k) => (k === s ? { ...kept, ...taken, info: info.merge(kept.info, gone.info) } : c)).filter((_, k) => k !== i);
+        // The kept rule now stands for the gone rule's paths too: it drops as the program does only if both did.
+        out = out.map((c, k) => (k === s ? { ...kept, ...taken, drops: kept.drops && gone.drops, info: info.merge(kept.info, gone.info) } : c)).filter((_, k) => k !== i);
         changed = true;
         continue;
       }
