@@ -209,12 +209,31 @@ function numericSet(op: CmpOp, g: Extract<Guard, { kind: 'cmp' }>, groups: reado
     const a = evaluateColumn(g.a, (leaf) => columns.get(leaf.key), n);
     const b = evaluateColumn(g.b, (leaf) => columns.get(leaf.key), n);
     if (a === undefined || b === undefined) return undefined;
-    const at = (c: Column, v: number): number => (typeof c === 'number' ? c : c[v]);
-    return fromPredicate(total, (v) => holdsNumber(op, exact(at(a, v)), exact(at(b, v))));
+    return holdingValues(op, a, b, total);
   } catch (e) {
     if (e instanceof NotNumeric) return undefined;
     throw e;
   }
+}
+
+/** The values v in 0..2^bits - 1 for which `a[v] op b[v]` holds, as ranges: one pass, no callbacks. */
+function holdingValues(op: CmpOp, a: Column, b: Column, bits: number): ValueSet {
+  const n = 2 ** bits;
+  const as = typeof a === 'number' ? undefined : a;
+  const bs = typeof b === 'number' ? undefined : b;
+  const ranges: [number, number][] = [];
+  let start = -1;
+  for (let v = 0; v < n; v++) {
+    const holds = holdsNumber(op, exact(as ? as[v] : (a as number)), exact(bs ? bs[v] : (b as number)));
+    if (holds) {
+      if (start < 0) start = v;
+    } else if (start >= 0) {
+      ranges.push([start, v - 1]);
+      start = -1;
+    }
+  }
+  if (start >= 0) ranges.push([start, n - 1]);
+  return { bits, ranges };
 }
 
 /** `holds` for values in 0..2^53, where signed and unsigned 64-bit comparisons agree. */
