@@ -54,29 +54,36 @@ export function tailCallTargets(obj: BpfObject): Set<string> {
  * For each tail-call target, whether the lifter can follow it: lifted on its own within a
  * small budget, every path must end. A parser stage that loops over a DNS name cannot be
  * lifted; the calls into it are then lifted as if its slot were empty, and say so.
+ *
+ * A stage is probed when a lift first reaches a call into it, not before: a stage only an
+ * unfollowed stage calls is never reached, and its probe (the whole budget, for a stage
+ * that forks on every DNS answer) would be spent for nothing. The verdict does not depend
+ * on when it is made: a probe follows no tail calls of its own.
  */
 export function tailCallFollower(obj: BpfObject, options: LiftOptions = {}): FollowTailCall {
+  const targets = tailCallTargets(obj);
   const verdicts = new Map<string, ReturnType<FollowTailCall>>();
-  for (const name of [...tailCallTargets(obj)].sort()) {
-    const p = obj.programs.find((x) => x.name === name);
-    if (!p) continue;
-    const env = helperEnv(obj, p, options.constants);
-    const alone: FollowTailCall = () => ({ why: 'probing stages one at a time', stuckAt: undefined });
-    // A path the dive gives up on for what it is (not for the budget) the full probe would
-    // reach too, merged or not: merging loses precision, never loop passes or an access.
-    const dive = liftProgram(obj, p, env, STAGE_DIVE, alone);
-    const given = dive.paths.find((x) => x.end.kind === 'abandoned' && x.end.cause !== 'budget');
-    const r = given ? dive : liftProgram(obj, p, env, STAGE_PROBE, alone);
-    const stuck = given ?? r.paths.find((x) => x.end.kind === 'abandoned');
-    // Where the probe stops first depends on the compiler's code; what stops it does not.
-    const verdict = r.truncated
-      ? { why: `${name} has more paths than the lifter follows (${STAGE_PROBE.maxPaths})`, stuckAt: undefined }
-      : stuck?.end.kind === 'abandoned'
-        ? { why: `${name} cannot be lifted: ${STUCK[stuck.end.cause]}`, stuckAt: stuck.end.slot }
-        : undefined;
-    verdicts.set(name, verdict);
-  }
-  return (program) => verdicts.get(program);
+  return (name) => {
+    if (!targets.has(name)) return undefined;
+    if (!verdicts.has(name)) verdicts.set(name, probeStage(obj, name, options));
+    return verdicts.get(name);
+  };
+}
+
+function probeStage(obj: BpfObject, name: string, options: LiftOptions): ReturnType<FollowTailCall> {
+  const p = obj.programs.find((x) => x.name === name);
+  if (!p) return undefined;
+  const env = helperEnv(obj, p, options.constants);
+  const alone: FollowTailCall = () => ({ why: 'probing stages one at a time', stuckAt: undefined });
+  // A path the dive gives up on for what it is (not for the budget) the full probe would
+  // reach too, merged or not: merging loses precision, never loop passes or an access.
+  const dive = liftProgram(obj, p, env, STAGE_DIVE, alone);
+  const given = dive.paths.find((x) => x.end.kind === 'abandoned' && x.end.cause !== 'budget');
+  const r = given ? dive : liftProgram(obj, p, env, STAGE_PROBE, alone);
+  const stuck = given ?? r.paths.find((x) => x.end.kind === 'abandoned');
+  // Where the probe stops first depends on the compiler's code; what stops it does not.
+  if (r.truncated) return { why: `${name} has more paths than the lifter follows (${STAGE_PROBE.maxPaths})`, stuckAt: undefined };
+  return stuck?.end.kind === 'abandoned' ? { why: `${name} cannot be lifted: ${STUCK[stuck.end.cause]}`, stuckAt: stuck.end.slot } : undefined;
 }
 
 const STUCK: Record<AbandonCause, string> = {

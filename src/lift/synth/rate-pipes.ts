@@ -65,25 +65,38 @@ const isLength = (l: Leaf): boolean => l.source.kind === 'pktLen' || (l.source.k
 const isClock = (l: Leaf): boolean => l.source.kind === 'helper' && CLOCKS.has(l.source.helper);
 const strip = (s: Sym): Sym => (s.kind === 'un' && (s.op === 'zext32' || s.op === 'zext16' || s.op === 'zext8') ? strip(s.a) : s);
 
-/** Every sub-expression of `s`, outermost first. */
-function* nodes(s: Sym): Generator<Sym> {
-  yield s;
-  if (s.kind === 'un') yield* nodes(s.a);
-  else if (s.kind === 'bin') {
-    yield* nodes(s.a);
-    yield* nodes(s.b);
-  }
+type Division = Extract<Sym, { kind: 'bin' }>;
+
+/**
+ * The divisions in `s`, outermost first, each once. Paths share their guards and values,
+ * and expressions share sub-expressions, so the search is memoised per expression object
+ * (`memo` lives for one recognition): walking each path's trees as trees took 100 ms.
+ */
+function divisions(s: Sym, memo: WeakMap<Sym, readonly Division[]>): readonly Division[] {
+  if (s.kind !== 'un' && s.kind !== 'bin') return [];
+  const known = memo.get(s);
+  if (known) return known;
+  const inner = s.kind === 'un' ? divisions(s.a, memo) : union(divisions(s.a, memo), divisions(s.b, memo));
+  const out = s.kind === 'bin' && s.op === 'div' ? [s, ...inner.filter((d) => d !== s)] : inner;
+  memo.set(s, out);
+  return out;
 }
 
-/** The values a path computes: what it writes and what it compares. */
-function* valuesOf(v: PathView): Generator<{ sym: Sym; slot: SlotRef }> {
+function union<T>(a: readonly T[], b: readonly T[]): readonly T[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...new Set([...a, ...b])];
+}
+
+/** The values a path computes, what it writes and what it compares, each with its slot. */
+function eachValue(v: PathView, visit: (sym: Sym, slot: SlotRef) => void): void {
   for (const e of v.path.effects) {
-    if (e.kind === 'ctxWrite' || e.kind === 'mapValueWrite') yield { sym: e.value, slot: e.slot };
-    else if (e.kind === 'mapUpdate') for (const p of e.value) yield { sym: p.value, slot: e.slot };
+    if (e.kind === 'ctxWrite' || e.kind === 'mapValueWrite') visit(e.value, e.slot);
+    else if (e.kind === 'mapUpdate') for (const p of e.value) visit(p.value, e.slot);
   }
   for (const g of v.path.guards) if (g.kind === 'cmp') {
-    yield { sym: g.a, slot: g.slot };
-    yield { sym: g.b, slot: g.slot };
+    visit(g.a, g.slot);
+    visit(g.b, g.slot);
   }
 }
 
@@ -176,15 +189,29 @@ function slotKey(s: SlotRef): string {
   return `${s.section}:${s.slot}`;
 }
 
+type LeavesOf = (s: Sym) => readonly Leaf[];
+
+/** `leaves`, memoised per expression object for one recognition (paths share their expressions). */
+function memoLeaves(): LeavesOf {
+  const memo = new WeakMap<Sym, readonly Leaf[]>();
+  return (s) => {
+    let out = memo.get(s);
+    if (!out) memo.set(s, (out = [...leaves(s).values()]));
+    return out;
+  };
+}
+
 /** Leaves of a guard. */
-function guardLeaves(g: Guard): Leaf[] {
-  return g.kind === 'cmp' ? [...leaves(g.b, leaves(g.a)).values()] : [];
+function guardLeaves(g: Guard, leavesOf: LeavesOf): readonly Leaf[] {
+  return g.kind === 'cmp' ? [...leavesOf(g.a), ...leavesOf(g.b)] : [];
 }
 
 export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): RateResult {
   const findings: Finding[] = [];
   const stampsTime = views.some((v) => v.action.ctxWrites.has('tstamp'));
   const found = new Map<string, { f: Found; views: PathView[] }>();
+  const memo = new WeakMap<Sym, readonly Division[]>();
+  const leavesOf = memoLeaves();
   const note = (f: Found, v: PathView): void => {
     const k = rateKey(f);
     const at = found.get(k);
@@ -194,12 +221,12 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
     } else found.set(k, { f, views: [v] });
   };
   for (const v of views) {
-    for (const { sym, slot } of valuesOf(v)) {
-      for (const n of nodes(sym)) {
+    eachValue(v, (sym, slot) => {
+      for (const n of divisions(sym, memo)) {
         const f = edtCost(v, n, slot, env);
         if (f) note(stampsTime ? f : { ...f, mechanism: 'bucket' }, v);
       }
-    }
+    });
     for (const e of v.path.effects) {
       if (e.kind !== 'mapValueWrite') continue;
       const f = bucketRefill(v, e);
@@ -225,10 +252,10 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
       for (const e of v.path.effects) {
         if (e.kind !== 'mapValueWrite' && e.kind !== 'mapUpdate') continue;
         const syms = e.kind === 'mapValueWrite' ? [e.value] : e.value.map((p) => p.value);
-        const ls = syms.flatMap((s) => [...leaves(s).values()]);
+        const ls = syms.flatMap(leavesOf);
         const mixes = ls.some(isClock) || ls.some((l) => l.source.kind === 'mapValue' && maps.has(v.lookups.get(l.source.lookup)?.mapName ?? ''));
         const target = e.kind === 'mapValueWrite' ? v.lookups.get(e.lookup)?.mapName : e.map.kind === 'map' ? e.map.name : undefined;
-        if (mixes && target && syms.some((s) => [...leaves(s).values()].some(isLength))) maps.add(target);
+        if (mixes && target && syms.some((s) => leavesOf(s).some(isLength))) maps.add(target);
       }
     }
     const reason =
@@ -253,7 +280,7 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
     const present = pipes.filter((p) => [...v.lookups.values()].some((l) => p.maps.has(l.mapName)) || (p.maps.size === 0 && v.action.ctxWrites.has('tstamp')));
     if (present.length === 0) return v;
     const maps = new Set(present.flatMap((p) => [...p.maps]));
-    return claimLimiter(v, maps, (slot) => {
+    return claimLimiter(v, maps, leavesOf, (slot) => {
       for (const p of present) slotsOf.get(p)!.add(slotKey(slot));
     });
   });
@@ -265,7 +292,7 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
  * of the clock and of skb->tstamp, and the lookups of its state maps (the first
  * per-interface lookup of a path stays: it says which instance the packet belongs to).
  */
-function claimLimiter(v: PathView, maps: ReadonlySet<string>, claimed: (slot: SlotRef) => void): PathView {
+function claimLimiter(v: PathView, maps: ReadonlySet<string>, leavesOf: LeavesOf, claimed: (slot: SlotRef) => void): PathView {
   const limiterLookups = new Set([...v.lookups.values()].filter((l) => maps.has(l.mapName)).map((l) => l.id));
   for (const e of v.path.effects) {
     if (e.kind === 'mapValueWrite' && limiterLookups.has(e.lookup)) claimed(e.slot);
@@ -288,7 +315,7 @@ function claimLimiter(v: PathView, maps: ReadonlySet<string>, claimed: (slot: Sl
       }
       case 'opaque':
       case 'value': {
-        const ls = guardLeaves(a.guard);
+        const ls = guardLeaves(a.guard, leavesOf);
         const map = ls.map((l) => (l.source.kind === 'mapValue' ? v.lookups.get(l.source.lookup)?.mapName : undefined)).find((m) => m !== undefined && maps.has(m));
         const touches = map !== undefined || ls.some(isClock) || ls.some((l) => l.source.kind === 'ctx' && l.source.field === 'tstamp');
         if (!touches) return a;
