@@ -42,7 +42,7 @@ export type InputErrorCode =
   | 'IO' // a file that cannot be read or written
   | 'PROFILE_INVALID' // a deployment profile (YAML) that is malformed or contradicts the objects; names the file, line and YAML path
   | 'CONST_INVALID' // a --const or profile constant that names no .rodata global or does not fit it
-  | 'SNAPSHOT_INVALID' // a --snapshot map-state file that is not the MapStateFile JSON form
+  | 'SNAPSHOT_INVALID' // a --snapshot map-state file that is not the MapStateFile JSON form, or does not fit the objects
   | 'BASELINE_INVALID'; // a check baseline that is not the baseline JSON form
 
 /**

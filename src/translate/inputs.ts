@@ -44,7 +44,7 @@ export function readBytes(path: string): Uint8Array {
 
 /**
  * A `--snapshot` file: map contents in the MapStateFile form (`bpf2pf run --maps`). Only
- * the shape is checked here; whether the maps fit the objects is for the phase using it.
+ * the shape is checked here; checkSnapshotFits checks it against the objects.
  */
 export function readSnapshot(path: string): MapStateFile {
   const text = Buffer.from(readBytes(path)).toString('utf8');
@@ -60,6 +60,33 @@ export function readSnapshot(path: string): MapStateFile {
   if (typeof maps !== 'object' || maps === null || Array.isArray(maps)) bad('maps must be an object keyed by map name');
   for (const [name, contents] of Object.entries(maps as Record<string, unknown>)) checkContents(contents, `maps.${name}`, bad);
   return doc as MapStateFile;
+}
+
+/**
+ * The snapshot against the objects it is given with: every map it names is a map (or data
+ * section) of some object, and its entries are ones the kernel would take for every object
+ * declaring that map: sizes, indexes, prefix lengths, inner maps, program names (the
+ * checks of `run --maps`). An entry of the wrong size used to be skipped without a word,
+ * leaving a sandbox's table empty.
+ */
+export async function checkSnapshotFits(path: string, snapshot: MapStateFile, inputs: readonly LoadedInput[]): Promise<void> {
+  const { createMapStore } = await import('../vm/maps/store.js');
+  const namesOf = (i: LoadedInput): Set<string> => new Set([...i.object.maps.map((m) => m.name), ...i.object.dataSections.map((d) => d.name)]);
+  const declared = inputs.map((i) => ({ input: i, names: namesOf(i) }));
+  const given = Object.keys(snapshot.maps).sort();
+  for (const name of given) {
+    if (!declared.some((d) => d.names.has(name))) fail('SNAPSHOT_INVALID', `${path}: map ${name} is in none of the objects (${inputs.map((i) => i.path).join(', ')})`);
+  }
+  for (const { input, names } of declared) {
+    const own = given.filter((n) => names.has(n));
+    if (own.length === 0) continue;
+    try {
+      createMapStore(input.object, { version: 1, maps: Object.fromEntries(own.map((n) => [n, snapshot.maps[n]])) });
+    } catch (e) {
+      if (isBpf2pfError(e)) fail('SNAPSHOT_INVALID', `${path}: does not fit ${input.path}: ${e.message}`);
+      throw e;
+    }
+  }
 }
 
 function checkContents(contents: unknown, where: string, bad: (why: string) => never): void {

@@ -4,7 +4,7 @@ import { canonicalJson } from '../output/canonical-json.js';
 import type { Profile } from '../profile/types.js';
 import type { ConstAssignment } from '../profile/constants.js';
 import { fail } from '../errors.js';
-import { aboutFile, loadInputs, readSnapshot, targetRelease, type LoadedInput } from './inputs.js';
+import { aboutFile, checkSnapshotFits, loadInputs, readSnapshot, targetRelease, type LoadedInput } from './inputs.js';
 import { emitDummynetNetgraph, loadCbpfCompiler, loadPfEmitter } from './emitters.js';
 import { withConstants } from './apply-constants.js';
 
@@ -46,6 +46,7 @@ export async function buildPolicy(req: PolicyRequest): Promise<Policy> {
   const constants = resolveConstants(loaded, assignments, constantOverrides);
   const inputs = loaded.map((i) => ({ ...i, object: withConstants(i.object, constants.get(i.path)!) }));
   const snapshot = req.snapshot !== undefined ? readSnapshot(req.snapshot) : null;
+  if (snapshot && req.snapshot !== undefined) await checkSnapshotFits(req.snapshot, snapshot, inputs);
 
   const { buildIr } = await import('../lift/build-ir.js');
   // The objects already carry the overrides; constants and target are passed as well for

@@ -144,6 +144,38 @@ describe('bpf2pf translate', () => {
     expect(runCli(['translate', COPPICE[0]]).status).toBe(2); // no -o
   });
 
+  it('a snapshot that does not fit the objects is one line naming it and what is wrong, exit 2, no output', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    const good = JSON.parse(readFileSync(join(repoRoot, 'corpus/coppice/snapshot.json'), 'utf8')) as { version: 1; maps: Record<string, { entries: Record<string, unknown>[] }> };
+    const variant = (name: string, edit: (maps: typeof good.maps) => void): string => {
+      const copy = structuredClone(good);
+      edit(copy.maps);
+      const p = join(dir, name);
+      writeFileSync(p, JSON.stringify(copy));
+      return p;
+    };
+    const cases: [string, RegExp][] = [
+      // One byte short of ifindex_to_mvmmeta's u32 key: the sandbox's tables used to come out empty.
+      [variant('short-key.json', (m) => (m.ifindex_to_mvmmeta.entries[0].key = (m.ifindex_to_mvmmeta.entries[0].key as string).slice(0, 6))), /: does not fit corpus\/coppice\/obj\/\w+\.bpfel\.v3\.O2\.o: map ifindex_to_mvmmeta: key [0-9a-f]{6} has 3 bytes, the map's keys 4 \[SNAPSHOT_INVALID\]\n$/],
+      [variant('long-value.json', (m) => (m.snat_iplist.entries[0].value = `${m.snat_iplist.entries[0].value as string}00`)), /: map snat_iplist: value of [0-9a-f]+ has \d+ bytes, the map's values \d+ \[SNAPSHOT_INVALID\]\n$/],
+      [variant('inner-key.json', (m) => ((m.allow_out.entries[0].inner as { entries: { key: string }[] }).entries[0].key = '00')), /: map allow_out\[[0-9a-f]+\]: key 00 has 1 bytes, the map's keys 8 \[SNAPSHOT_INVALID\]\n$/],
+      [variant('unknown-map.json', (m) => (m.no_such_map = { entries: [] })), /: map no_such_map is in none of the objects \(corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o, .*\) \[SNAPSHOT_INVALID\]\n$/],
+    ];
+    for (const [snapshot, message] of cases) {
+      const r = runCli(['translate', ...COPPICE, '--profile', PROFILE, '--snapshot', snapshot, '-o', out]);
+      expect(r.status, snapshot).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.startsWith(`bpf2pf: ${snapshot}: `), r.stderr).toBe(true);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    // The same checks hold for audit and check, which translate too.
+    const audit = runCli(['audit', ...COPPICE, '--profile', PROFILE, '--snapshot', cases[0][0]]);
+    expect(audit.status).toBe(2);
+    expect(audit.stderr).toMatch(/\[SNAPSHOT_INVALID\]\n$/);
+  });
+
   it('takes --const, --snapshot and --target', () => {
     const dir = scratch();
     const snapshot = join(dir, 'maps.json');
