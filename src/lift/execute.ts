@@ -248,9 +248,7 @@ function mergeGroup(group: readonly PathState[], live: number, signatures: Merge
   if (group.length === 1) return [group[0]];
   const buckets = new Map<string, PathState[]>();
   for (const s of group) {
-    const regs = s.frames[s.frames.length - 1].regs;
-    let sig = `${s.lookups?.depth ?? 0}|${s.frames.length}`;
-    for (let r = 0; r < regs.length; r++) if (live & (1 << r)) sig += `|${regs[r].key}`;
+    const sig = signatures.bucket(s, live);
     const b = buckets.get(sig);
     if (b) b.push(s);
     else buckets.set(sig, [s]);

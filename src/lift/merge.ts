@@ -262,55 +262,72 @@ function sameLookups(a: PathState, b: PathState): boolean {
 }
 
 /**
- * Digests of what mergeStates requires to be equal apart from guards: frames and their
+ * Signatures of what mergeStates requires to be equal apart from guards: frames and their
  * live registers, stack and map-value layouts, lookups, tail calls, packet and context
  * writes, policy effects. Two states with different signatures never merge, so a join
- * with hundreds of waiting paths compares digests instead of states. Equal digests prove
- * nothing; mergeStates still decides. One instance per lift: it remembers the digest of
- * each shared trail node and store, which forks share.
+ * with hundreds of waiting paths compares signatures instead of states; mergeStates still
+ * decides. One instance per lift: it numbers each distinct text it is given (so equal
+ * numbers are equal texts, and a long symbol key is hashed once, natively) and remembers
+ * the number of each shared trail node and store, which forks share.
  */
 export class MergeSignatures {
   /** Per trail node (a node belongs to one kind of trail). */
-  private readonly trails = new WeakMap<object, string>();
+  private readonly trails = new WeakMap<object, number>();
   /** Per store, by role: one array may be both an empty stack and an empty packet. */
-  private readonly layouts = new WeakMap<ByteStore, string>();
-  private readonly contents = new WeakMap<ByteStore, string>();
-  private readonly syms = new WeakMap<Sym, string>();
+  private readonly layouts = new WeakMap<ByteStore, number>();
+  private readonly contents = new WeakMap<ByteStore, number>();
+  private readonly syms = new WeakMap<Sym, number>();
+  private readonly ids = new Map<string, number>();
 
   of(s: PathState, live: number): string {
-    const parts: string[] = [s.program, s.section, String(s.slot)];
-    s.frames.forEach((f, i) => {
-      const mask = i === s.frames.length - 1 ? live : CALLEE_SAVED;
-      let regs = '';
-      for (let r = 0; r < f.regs.length; r++) if (mask & (1 << r)) regs += `${this.sym(f.regs[r])};`;
-      parts.push(`F${f.id}@${f.returnTo?.section}:${f.returnTo?.slot} ${regs} ${this.layout(f.stack)}`);
-    });
-    parts.push(this.trail(s.tailCalls, (t) => t));
-    parts.push(this.trail(s.lookups, (l) => `${l.id} ${mapRefKey(l.map)} ${l.key.map((p) => `${p.offset}:${p.size}:${p.value.key}`).join(',')}`));
-    parts.push(this.trail(s.effects, (e) => policyKey(e) ?? ''));
-    parts.push(remember(this.contents, s.packet, () => digest(s.packet.map((c) => `${c.offset}:${c.size}:${this.sym(c.value)}`).join(','))));
-    if (s.ctx.size) parts.push(`C${[...s.ctx].map(([k, v]) => `${k}=${v.key}`).sort().join(',')}`);
+    let out = `${s.program}\n${s.section}\n${s.slot}`;
+    const top = s.frames.length - 1;
+    for (let i = 0; i <= top; i++) {
+      const f = s.frames[i];
+      const mask = i === top ? live : CALLEE_SAVED;
+      out += `\nF${f.id}@${f.returnTo?.section}:${f.returnTo?.slot} `;
+      for (let r = 0; r < f.regs.length; r++) if (mask & (1 << r)) out += `${this.sym(f.regs[r])};`;
+      out += ` ${this.layout(f.stack)}`;
+    }
+    out += `\n${this.trail(s.tailCalls, (t) => t)}`;
+    out += `\n${this.trail(s.lookups, (l) => `${l.id} ${mapRefKey(l.map)} ${l.key.map((p) => `${p.offset}:${p.size}:${p.value.key}`).join(',')}`)}`;
+    out += `\n${this.trail(s.effects, (e) => policyKey(e) ?? '')}`;
+    out += `\n${remember(this.contents, s.packet, () => this.id(s.packet.map((c) => `${c.offset}:${c.size}:${this.sym(c.value)}`).join(',')))}`;
+    if (s.ctx.size) out += `\nC${[...s.ctx].map(([k, v]) => `${k}=${v.key}`).sort().join(',')}`;
     for (const [name, m] of [['V', s.values], ['G', s.globals]] as const) {
       const keys: string[] = [];
       for (const [k, store] of m as ReadonlyMap<unknown, ByteStore>) if (store.length) keys.push(`${String(k)}=${this.layout(store)}`);
-      if (keys.length) parts.push(name + keys.sort().join(','));
+      if (keys.length) out += `\n${name}${keys.sort().join(',')}`;
     }
-    return digest(parts.join('\n'));
+    return out;
   }
 
-  /** A symbol's key can be long; its digest is computed once per symbol object. */
-  private sym(v: Sym): string {
-    return remember(this.syms, v, () => digest(v.key));
+  /** A first, cheaper cut: lookups taken, call depth and the live registers of the top frame. */
+  bucket(s: PathState, live: number): string {
+    const regs = s.frames[s.frames.length - 1].regs;
+    let out = `${s.lookups?.depth ?? 0}|${s.frames.length}`;
+    for (let r = 0; r < regs.length; r++) if (live & (1 << r)) out += `|${this.sym(regs[r])}`;
+    return out;
   }
 
-  private layout(store: ByteStore): string {
-    return remember(this.layouts, store, () => digest(store.map((c) => `${c.offset}:${c.size}`).join(',')));
+  private id(text: string): number {
+    let n = this.ids.get(text);
+    if (n === undefined) this.ids.set(text, (n = this.ids.size));
+    return n;
   }
 
-  /** A digest of a trail's keys, oldest first; empty keys are skipped. */
-  private trail<T>(t: Trail<T>, key: (x: T) => string): string {
+  private sym(v: Sym): number {
+    return remember(this.syms, v, () => this.id(v.key));
+  }
+
+  private layout(store: ByteStore): number {
+    return remember(this.layouts, store, () => this.id(store.map((c) => `${c.offset}:${c.size}`).join(',')));
+  }
+
+  /** The number of a trail's keys, oldest first; empty keys are skipped. */
+  private trail<T>(t: Trail<T>, key: (x: T) => string): number {
     const pending: NonNullable<Trail<T>>[] = [];
-    let h = '';
+    let h = -1;
     for (let n = t; n; n = n.tail) {
       const known = this.trails.get(n);
       if (known !== undefined) {
@@ -321,14 +338,14 @@ export class MergeSignatures {
     }
     for (let i = pending.length - 1; i >= 0; i--) {
       const k = key(pending[i].head);
-      if (k !== '') h = digest(`${h}|${k}`);
+      if (k !== '') h = this.id(`${h}|${k}`);
       this.trails.set(pending[i], h);
     }
     return h;
   }
 }
 
-function remember<K extends object>(memo: WeakMap<K, string>, o: K, make: () => string): string {
+function remember<K extends object>(memo: WeakMap<K, number>, o: K, make: () => number): number {
   let h = memo.get(o);
   if (h === undefined) memo.set(o, (h = make()));
   return h;

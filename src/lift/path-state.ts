@@ -66,7 +66,9 @@ export function topFrame(s: PathState): Frame {
 }
 
 export function withTop(s: PathState, frame: Frame): PathState {
-  return { ...s, frames: [...s.frames.slice(0, -1), frame] };
+  const frames = s.frames.slice();
+  frames[frames.length - 1] = frame;
+  return moved(s, frames, s.slot, s.steps);
 }
 
 export function reg(s: PathState, r: number): Sym {
@@ -78,13 +80,26 @@ export function reg(s: PathState, r: number): Sym {
  * taken, and register `r` of the top frame set to `v` when given.
  */
 export function advance(s: PathState, slot: number, steps: number, r?: number, v?: Sym): PathState {
-  if (r === undefined) return { ...s, slot, steps };
+  if (r === undefined) return moved(s, s.frames, slot, steps);
   const f = topFrame(s);
   const regs = f.regs.slice();
   regs[r] = v!;
   const frames = s.frames.slice();
-  frames[frames.length - 1] = { ...f, regs };
-  return { ...s, frames, slot, steps };
+  frames[frames.length - 1] = { id: f.id, regs, stack: f.stack, returnTo: f.returnTo };
+  return moved(s, frames, slot, steps);
+}
+
+/**
+ * `s` at another instruction with other frames. Written out field by field: this runs for
+ * every instruction, and in a warm lift a spread of a state this size cost several times as much.
+ */
+function moved(s: PathState, frames: readonly Frame[], slot: number, steps: number): PathState {
+  return {
+    section: s.section, slot, program: s.program, frames,
+    guards: s.guards, lookups: s.lookups, effects: s.effects, facts: s.facts, lookupStatus: s.lookupStatus, helperStatus: s.helperStatus,
+    packet: s.packet, ctx: s.ctx, values: s.values, globals: s.globals,
+    counters: s.counters, backEdges: s.backEdges, tailCalls: s.tailCalls, steps,
+  };
 }
 
 export function setReg(s: PathState, r: number, v: Sym): PathState {
