@@ -24,6 +24,27 @@ export async function loadInputs(paths: readonly string[]): Promise<LoadedInput[
   });
 }
 
+/**
+ * The objects of one translation are distinct, and so are their entry programs' names: the
+ * profile attaches programs by name, and rule ids and pf labels are `<program>.<n>`. Two
+ * objects with one entry program name used to fail deep in IR validation, on rule ids.
+ */
+export function checkDistinctObjects(inputs: readonly LoadedInput[], entryNames: (object: BpfObject) => readonly string[]): void {
+  inputs.forEach((b, j) => {
+    const same = inputs.slice(0, j).find((a) => a.sha256 === b.sha256);
+    if (!same) return;
+    fail('USAGE', same.path === b.path ? `${b.path}: given twice` : `${b.path}: the same object as ${same.path} (sha256 ${b.sha256.slice(0, 16)}...); give it once`);
+  });
+  const owner = new Map<string, string>();
+  for (const i of inputs) {
+    for (const name of entryNames(i.object)) {
+      const first = owner.get(name);
+      if (first !== undefined) fail('USAGE', `${i.path}: entry program ${name} is also in ${first}; the programs of one translation need distinct names (the profile attaches them and the rules are labelled by program name)`);
+      owner.set(name, i.path);
+    }
+  }
+}
+
 /** Runs `body`, prefixing the message of a typed error with the file it concerns. */
 export function aboutFile<T>(file: string, body: () => T): T {
   try {

@@ -4,7 +4,7 @@ import { canonicalJson } from '../output/canonical-json.js';
 import type { Profile } from '../profile/types.js';
 import type { ConstAssignment } from '../profile/constants.js';
 import { fail } from '../errors.js';
-import { aboutFile, checkSnapshotFits, loadInputs, readSnapshot, targetRelease, type LoadedInput } from './inputs.js';
+import { aboutFile, checkDistinctObjects, checkSnapshotFits, loadInputs, readSnapshot, targetRelease, type LoadedInput } from './inputs.js';
 import { emitDummynetNetgraph, loadCbpfCompiler, loadPfEmitter } from './emitters.js';
 import { withConstants } from './apply-constants.js';
 
@@ -32,7 +32,8 @@ export interface Policy {
 export async function buildPolicy(req: PolicyRequest): Promise<Policy> {
   const loaded = await loadInputs(req.objects);
   const { loadProfile } = await import('../profile/load-profile.js');
-  const { completeProfile, defaultProfile } = await import('../profile/complete-profile.js');
+  const { completeProfile, defaultProfile, entryPrograms } = await import('../profile/complete-profile.js');
+  checkDistinctObjects(loaded, (o) => entryPrograms(o).map((p) => p.name));
   const { parseConstArgument, constantOverrides } = await import('../profile/constants.js');
   const { profileFindings } = await import('../profile/findings.js');
   const base = req.profile !== undefined ? completeProfile(loadProfile(req.profile), loaded) : defaultProfile(loaded);

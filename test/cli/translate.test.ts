@@ -126,6 +126,8 @@ describe('bpf2pf translate', () => {
 
   it('bad objects, constants, snapshots and targets are one line, exit 2', () => {
     const out = join(scratch(), 'out');
+    const copy = join(scratch(), 'copy.o');
+    writeFileSync(copy, readFileSync(join(repoRoot, COPPICE[0])));
     const cases: [string[], RegExp][] = [
       [['corpus/hostile/reloc-symbol-out-of-range.o'], /^bpf2pf: corpus\/hostile\/reloc-symbol-out-of-range\.o: .*\[ELF_BAD_RELOCATION\]\n$/],
       [['no-such.o'], /^bpf2pf: no-such\.o: cannot read: ENOENT \[IO\]\n$/],
@@ -133,6 +135,10 @@ describe('bpf2pf translate', () => {
       [[COPPICE[0], '--const', 'no_such_constant=1'], /^bpf2pf: --const no_such_constant=1: no object given has a \.rodata constant no_such_constant \[CONST_INVALID\]\n$/],
       [[COPPICE[0], '--const', 'oops'], /^bpf2pf: --const oops: expected name=value.*\[USAGE\]\n$/],
       [[COPPICE[0], '--snapshot', PROFILE], /^bpf2pf: corpus\/coppice\/profile\.yaml: not JSON: .*\[SNAPSHOT_INVALID\]\n$/],
+      [[COPPICE[0], COPPICE[0]], /^bpf2pf: corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o: given twice \[USAGE\]\n$/],
+      [[COPPICE[0], copy], /^bpf2pf: \S+\/copy\.o: the same object as corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o \(sha256 [0-9a-f]{16}\.\.\.\); give it once \[USAGE\]\n$/],
+      // Another build of the same program: rule ids and pf labels would collide.
+      [[COPPICE[0], 'corpus/coppice/obj/mvmtap.bpfeb.v3.O2.o'], /^bpf2pf: corpus\/coppice\/obj\/mvmtap\.bpfeb\.v3\.O2\.o: entry program from_cube is also in corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o; .*\[USAGE\]\n$/],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['translate', ...args, '-o', out]);
