@@ -76,6 +76,9 @@ function readInterfaces(src: YamlSource, at: At | undefined, lines: Record<strin
   if (!at) return [];
   const out: ProfileInterface[] = [];
   const byIfindex = new Map<number, string>();
+  // Two logical interfaces are two Linux interfaces: one FreeBSD name for both would make
+  // a redirect to one and a rule on the other the same thing, without a word.
+  const byFreebsd = new Map<string, string>();
   for (const e of entries(src, at)) {
     const nameProblem = macroNameProblem(e.key);
     if (nameProblem) problem(src, e.at, `the logical interface name ${nameProblem}`);
@@ -86,6 +89,9 @@ function readInterfaces(src: YamlSource, at: At | undefined, lines: Record<strin
     const freebsd = stringValue(src, freebsdAt);
     const ifProblem = freebsdInterfaceProblem(freebsd, group);
     if (ifProblem) problem(src, freebsdAt, ifProblem);
+    const sameName = byFreebsd.get(freebsd);
+    if (sameName !== undefined) problem(src, freebsdAt, `${freebsd} is already interfaces.${sameName}'s: each logical interface is a different FreeBSD interface or group`);
+    byFreebsd.set(freebsd, e.key);
     const ifindexAt = f.get('ifindex');
     const ifindex = ifindexAt && scalarValue(src, ifindexAt) !== null ? countValue(src, ifindexAt) : null;
     if (ifindex !== null) {

@@ -109,6 +109,7 @@ describe('loadProfile', () => {
     ['a group flag that is not a boolean', minimal('interfaces:\n  a: {freebsd: tap, group: yes}\n'), /interfaces\.a\.group: must be true or false/],
     ['a negative ifindex', minimal('interfaces:\n  a: {freebsd: em0, ifindex: -1}\n'), /interfaces\.a\.ifindex: -1 is not a non-negative integer/],
     ['a fractional ifindex', minimal('interfaces:\n  a: {freebsd: em0, ifindex: 1.5}\n'), /interfaces\.a\.ifindex: 1\.5 is not a non-negative integer/],
+    ['one FreeBSD interface twice', minimal('interfaces:\n  a: {freebsd: em0, ifindex: 2}\n  b: {freebsd: em0, ifindex: 3}\n'), /^p\.yaml:4: interfaces\.b\.freebsd: em0 is already interfaces\.a's: each logical interface is a different FreeBSD interface or group/],
     ['one ifindex twice', minimal('interfaces:\n  a: {freebsd: em0, ifindex: 2}\n  b: {freebsd: em1, ifindex: 2}\n'), /^p\.yaml:4: interfaces\.b\.ifindex: ifindex 2 is already interfaces\.a's/],
     ['a direction other than in/out', minimal('interfaces:\n  a: {freebsd: em0}\nprograms:\n  p:\n    object: o\n    attach: {interface: a, direction: both}\n'), /^p\.yaml:7: programs\.p\.attach\.direction: "both" is not in or out/],
     ['an undeclared interface', minimal('interfaces:\n  a: {freebsd: em0}\nprograms:\n  p: {object: o, attach: {interface: b, direction: in}}\n'), /programs\.p\.attach\.interface: "b" is not an interface of the profile \(a\)/],
