@@ -27,7 +27,7 @@ export function registerCheck(program: Command): void {
           process.stderr.write(`bpf2pf check: wrote ${opts.writeBaseline} (${findings.length} findings accepted)\n`);
           return EXIT.OK;
         }
-        const baseline = opts.baseline !== undefined ? parseBaseline(readText(opts.baseline), opts.baseline) : { bpf2pfBaseline: 1 as const, findings: [] };
+        const baseline = opts.baseline !== undefined ? parseBaseline(readText(opts.baseline), opts.baseline) : { bpf2pfBaseline: 2 as const, findings: [] };
         const fresh = newFindings(findings, baseline);
         for (const f of fresh) process.stdout.write(`${findingPlace(f) ?? 'deployment'}: ${f.severity}: ${oneLine(f.message)} [${f.code}]\n`);
         const accepted = findings.length - fresh.length;

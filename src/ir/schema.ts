@@ -33,6 +33,7 @@ function obj(required: Record<string, JsonSchema>, optional: Record<string, Json
 const port = int(0, IR_LIMITS.maxPort);
 const byte = int(0, IR_LIMITS.maxByte);
 const sourceLine = obj({ file: { type: 'string' }, line: int(0) });
+const findingSource = obj({ file: { type: 'string' }, line: int(0), text: { type: 'string' } });
 
 export const POLICY_IR_SCHEMA: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -206,7 +207,7 @@ export const POLICY_IR_SCHEMA: JsonSchema = {
       program: nullable({ type: 'string' }),
       section: nullable({ type: 'string' }),
       slot: nullable(int(0)),
-      source: nullable(sourceLine),
+      source: nullable(findingSource),
       construct: { type: 'string' },
       suggestion: { type: 'string' },
     }),

@@ -244,6 +244,16 @@ export interface IrControlPlane {
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * Where in the C source a finding is (BTF line info): the line's number and its text,
+ * whitespace collapsed ("" when the object records none).
+ */
+export interface FindingSource {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+}
+
 export interface Finding {
   /** Stable, e.g. B2P-UNTRANSLATABLE-HELPER. */
   readonly code: string;
@@ -253,7 +263,7 @@ export interface Finding {
   readonly program: string | null;
   readonly section: string | null;
   readonly slot: number | null;
-  readonly source: { readonly file: string; readonly line: number } | null;
+  readonly source: FindingSource | null;
   /** The eBPF construct, e.g. "bpf_fib_lookup", "DNS parser tail-call chain". */
   readonly construct: string;
   /** What to do on FreeBSD instead. */

@@ -256,6 +256,13 @@ function checkSourceLine(p: Problems, path: string, x: unknown): void {
   nonNegative(p, at(path, 'line'), x.line);
 }
 
+function checkFindingSource(p: Problems, path: string, x: unknown): void {
+  if (!checkObject(p, path, x, ['file', 'line', 'text'])) return;
+  checkString(p, at(path, 'file'), x.file);
+  nonNegative(p, at(path, 'line'), x.line);
+  checkString(p, at(path, 'text'), x.text);
+}
+
 function checkProvenance(p: Problems, path: string, x: unknown): void {
   if (!checkObject(p, path, x, ['object', 'program', 'section', 'slots', 'sources'])) return;
   for (const k of ['object', 'program', 'section'] as const) checkText(p, at(path, k), x[k]);
@@ -345,7 +352,7 @@ function checkFinding(p: Problems, path: string, x: unknown): void {
   checkString(p, at(path, 'message'), x.message, undefined, 1);
   for (const k of ['object', 'program', 'section'] as const) nullable((q, r, v) => checkString(q, r, v))(p, at(path, k), x[k]);
   nullable(nonNegative)(p, at(path, 'slot'), x.slot);
-  nullable((q, r, v) => checkSourceLine(q, r, v))(p, at(path, 'source'), x.source);
+  nullable((q, r, v) => checkFindingSource(q, r, v))(p, at(path, 'source'), x.source);
   checkString(p, at(path, 'construct'), x.construct);
   checkString(p, at(path, 'suggestion'), x.suggestion);
 }

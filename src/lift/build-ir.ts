@@ -3,7 +3,7 @@ import type { Profile } from '../profile/types.js';
 import type { MapStateFile, MapContents } from '../state/map-state.js';
 import { fromHex, isInnerEntry, isValueEntry } from '../state/map-state.js';
 import { uintOf } from '../bytes.js';
-import { IR_VERSION, type Finding, type IrControlPlane, type IrFamily, type IrFamilyInstance, type IrSet, type PolicyIR } from '../ir/types.js';
+import { IR_VERSION, type Finding, type FindingSource, type IrControlPlane, type IrFamily, type IrFamilyInstance, type IrSet, type PolicyIR } from '../ir/types.js';
 import { fitName } from '../ir/names.js';
 import { normaliseIr } from '../ir/normalise.js';
 import { validateIr } from '../ir/validate.js';
@@ -14,6 +14,7 @@ import { tailCallTargets } from './lift-object.js';
 import { familyName, programRules, type ProgramInput, type ProgramPart, type SubsetTable } from './synth/program-rules.js';
 import { setName, type MapRole } from './synth/roles.js';
 import { placePipesAndClassifiers } from './pipes-classifiers.js';
+import { withLineText } from './source-lines.js';
 import type { ValueSet } from './value-set.js';
 
 /** One object given to the translator, as the command line named it. */
@@ -107,10 +108,11 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
   }
   const release = profile.target.freebsd;
   const registered = new Set([...families.values()].flatMap((f) => f.instances.map((i) => i.ifindex)));
+  const objects = new Map(inputs.map((i) => [i.path, i.object]));
   const legacy = parts
     .flatMap((p) => p.part.rules)
-    .map((r) => routedToKnownInstance(r, registered, findings))
-    .map((r) => legacyCompatible(r, release, findings));
+    .map((r) => routedToKnownInstance(r, registered, findings, objects))
+    .map((r) => legacyCompatible(r, release, findings, objects));
   const placed = placePipesAndClassifiers(parts, families, legacy, snapshot);
   const ir: PolicyIR = {
     version: IR_VERSION,
@@ -224,7 +226,7 @@ function buildFamily(
  * nowhere pf can route to; the program's redirect to it fails and drops the packet. The
  * rule becomes that drop, and the report names the entry, instead of the IR failing.
  */
-function routedToKnownInstance(rule: PolicyIR['rules'][number], registered: ReadonlySet<number>, findings: Finding[]): PolicyIR['rules'][number] {
+function routedToKnownInstance(rule: PolicyIR['rules'][number], registered: ReadonlySet<number>, findings: Finding[], objects: ObjectsByPath): PolicyIR['rules'][number] {
   const target = rule.routeTo?.interface;
   if (target?.kind !== 'instance' || registered.has(target.ifindex)) return rule;
   const p = rule.provenance[0];
@@ -236,11 +238,19 @@ function routedToKnownInstance(rule: PolicyIR['rules'][number], registered: Read
     program: rule.program,
     section: p?.section ?? null,
     slot: null,
-    source: p?.sources[0] ?? null,
+    source: ruleSource(rule, objects),
     construct: 'redirect to an ifindex from a map entry',
     suggestion: 'register the interface (its family map entry) or remove the stale entry, then translate again',
   });
   return closed(rule, `the entry routes to ifindex ${target.ifindex}, no registered instance`);
+}
+
+type ObjectsByPath = ReadonlyMap<string, BpfObject>;
+
+/** A finding's source for a rule: its first provenance line, with the line's text. */
+function ruleSource(rule: PolicyIR['rules'][number], objects: ObjectsByPath): FindingSource | null {
+  const p = rule.provenance[0];
+  return p?.sources[0] ? withLineText(objects.get(p.object), p.sources[0]) : null;
 }
 
 /** The rule as a block, with nothing only a pass can carry, and why it was closed. */
@@ -249,7 +259,7 @@ function closed(rule: PolicyIR['rules'][number], why: string): PolicyIR['rules']
   return { ...rest, action: 'block', translations: [], keepState: false, fidelity: { level: 'approximate', reason: `blocked (fail closed): ${why}` } };
 }
 
-function legacyCompatible(rule: PolicyIR['rules'][number], release: string, findings: Finding[]): PolicyIR['rules'][number] {
+function legacyCompatible(rule: PolicyIR['rules'][number], release: string, findings: Finding[], objects: ObjectsByPath): PolicyIR['rules'][number] {
   if (!release.startsWith('14.') || rule.action !== 'pass' || rule.translations.length === 0) return rule;
   const t = rule.translations;
   const why =
@@ -270,7 +280,7 @@ function legacyCompatible(rule: PolicyIR['rules'][number], release: string, find
     program: rule.program,
     section: p?.section ?? null,
     slot: p?.slots[0] ?? null,
-    source: p?.sources[0] ?? null,
+    source: ruleSource(rule, objects),
     construct: 'address translation',
     suggestion: 'target FreeBSD 15.0 (nat-to/rdr-to on filter rules), or write the nat rule on the egress interface by hand',
   });

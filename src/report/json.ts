@@ -53,7 +53,7 @@ export function findingJson(f: Finding): Record<string, unknown> {
     program: f.program,
     section: f.section,
     slot: f.slot,
-    source: f.source ? { file: f.source.file, line: f.source.line } : null,
+    source: f.source ? { file: f.source.file, line: f.source.line, text: f.source.text } : null,
     construct: f.construct,
     suggestion: f.suggestion,
     /** The baseline identity (see baseline.ts), for tools that track findings across runs. */

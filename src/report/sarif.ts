@@ -44,7 +44,7 @@ function result(f: Finding, ruleIndex: number): Record<string, unknown> {
     level: LEVEL[f.severity],
     message: { text: f.suggestion ? `${sentence(f.message)} On FreeBSD: ${sentence(f.suggestion)}` : f.message },
     ...(locations && { locations: [locations] }),
-    partialFingerprints: { 'bpf2pfIdentity/v1': identityKey(findingIdentity(f)) },
+    partialFingerprints: { 'bpf2pfIdentity/v2': identityKey(findingIdentity(f)) },
     properties: { object: f.object, program: f.program, section: f.section, slot: f.slot, construct: f.construct },
   };
 }

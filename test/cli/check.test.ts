@@ -1,9 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/corpus.js';
+import { shiftSourceLines } from '../support/shift-lines.js';
 
 // bpf2pf check: the pre-commit gate and its baselines.
 
@@ -12,6 +13,16 @@ const PROFILE = 'corpus/coppice/profile.yaml';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'bpf2pf-check-'));
+}
+
+/** The Coppice objects, each passed through `change`, under their own names in a new directory. */
+function coppiceCopies(change: (bytes: Uint8Array) => Uint8Array): string[] {
+  const dir = scratch();
+  return COPPICE.map((p) => {
+    const to = join(dir, basename(p));
+    writeFileSync(to, change(readFileSync(join(repoRoot, p))));
+    return to;
+  });
 }
 
 describe('bpf2pf check', () => {
@@ -31,7 +42,8 @@ describe('bpf2pf check', () => {
     expect(w.status).toBe(0);
     expect(w.stdout).toBe('');
     const doc = JSON.parse(readFileSync(baseline, 'utf8'));
-    expect(doc.bpf2pfBaseline).toBe(1);
+    expect(doc.bpf2pfBaseline).toBe(2);
+    for (const f of doc.findings) if (f.source !== null) expect(f.source).toMatch(/^corpus\/coppice\/src\/[\w.]+\.[ch]: \S/);
     const keys = doc.findings.map((f: object) => JSON.stringify(f));
     expect(keys).toEqual([...keys].sort((a: string, b: string) => (JSON.parse(a).code < JSON.parse(b).code ? -1 : JSON.parse(a).code > JSON.parse(b).code ? 1 : 0)));
     const r = runCli(['check', ...COPPICE, '--profile', PROFILE, '--baseline', baseline]);
@@ -47,13 +59,39 @@ describe('bpf2pf check', () => {
   it('the same objects built elsewhere do not churn the baseline', () => {
     const baseline = join(scratch(), 'baseline.json');
     runCli(['check', ...COPPICE, '--profile', PROFILE, '--write-baseline', baseline]);
-    const elsewhere = scratch();
-    const moved = COPPICE.map((p) => {
-      const to = join(elsewhere, basename(p));
-      copyFileSync(join(repoRoot, p), to);
-      return to;
-    });
+    const moved = coppiceCopies((bytes) => bytes);
     expect(runCli(['check', ...moved, '--profile', PROFILE, '--baseline', baseline]).status).toBe(0);
+  });
+
+  it('lines added above the findings (every line number moved) do not churn the baseline', () => {
+    const baseline = join(scratch(), 'baseline.json');
+    runCli(['check', ...COPPICE, '--profile', PROFILE, '--write-baseline', baseline]);
+    const shifted = coppiceCopies((bytes) => shiftSourceLines(bytes, 3));
+    // The shift reached the findings: the same finding is now reported 3 lines further down.
+    const place = (objs: string[]): string[] => runCli(['check', ...objs, '--profile', PROFILE]).stdout.match(/\.[ch]:\d+/g) ?? [];
+    const [before, after] = [place(COPPICE), place(shifted)];
+    expect(before.length).toBeGreaterThan(0);
+    expect(after).toEqual(before.map((p) => p.replace(/\d+$/, (n) => String(Number(n) + 3))));
+    const r = runCli(['check', ...shifted, '--profile', PROFILE, '--baseline', baseline]);
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stderr).toMatch(/^bpf2pf check: no new findings/);
+  });
+
+  it("a finding whose line's text changed is new", () => {
+    const dir = scratch();
+    const baseline = join(dir, 'baseline.json');
+    runCli(['check', ...COPPICE, '--profile', PROFILE, '--write-baseline', baseline]);
+    const doc = JSON.parse(readFileSync(baseline, 'utf8'));
+    const withText = doc.findings.findIndex((f: { source: string | null }) => f.source !== null);
+    expect(withText).toBeGreaterThanOrEqual(0);
+    const edited = doc.findings[withText];
+    // As if the line had been edited since the baseline was written.
+    doc.findings[withText] = { ...edited, source: `${edited.source} /* edited */` };
+    writeFileSync(baseline, JSON.stringify(doc));
+    const r = runCli(['check', ...COPPICE, '--profile', PROFILE, '--baseline', baseline]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stdout).toContain(`[${edited.code}]`);
   });
 
   it('a new finding fails the gate, and only it is printed', () => {
@@ -87,7 +125,7 @@ describe('bpf2pf check', () => {
     writeFileSync(bad, '{"findings": 3}');
     const r = runCli(['check', COPPICE[0], '--baseline', bad]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`bpf2pf: ${bad}: not a bpf2pf baseline (version 1); write one with bpf2pf check --write-baseline [BASELINE_INVALID]\n`);
+    expect(r.stderr).toBe(`bpf2pf: ${bad}: not a bpf2pf baseline (version 2); write one with bpf2pf check --write-baseline [BASELINE_INVALID]\n`);
     expect(runCli(['check', COPPICE[0], '--baseline', join(dir, 'missing.json')]).stderr).toMatch(/cannot read: ENOENT \[IO\]\n$/);
     const both = runCli(['check', COPPICE[0], '--baseline', bad, '--write-baseline', bad]);
     expect(both.status).toBe(2);

@@ -222,7 +222,7 @@ function finding(g: Gen): Finding {
     program: located ? 'prog' : null,
     section: located ? 'tc' : null,
     slot: located ? g(fc.nat, { max: 100 }) : null,
-    source: located && chance(g) ? { file: 'prog.c', line: 3 } : null,
+    source: located && chance(g) ? { file: 'prog.c', line: 3, text: chance(g) ? 'return TC_ACT_SHOT;' : '' } : null,
     construct: 'bpf_fib_lookup',
     suggestion: 'use route-to',
   };

@@ -176,7 +176,7 @@ export function fullIr(): PolicyIR {
         program: 'tap_egress',
         section: 'tc',
         slot: 120,
-        source: { file: 'mvmtap.c', line: 140 },
+        source: { file: 'mvmtap.c', line: 140, text: 'if (!trie)' },
         construct: 'bpf_fib_lookup',
         suggestion: 'use route-to with a fixed next hop',
       },

@@ -10,7 +10,7 @@ export function finding(over: Partial<Finding> = {}): Finding {
     program: 'from_world',
     section: 'tc',
     slot: 120,
-    source: { file: './corpus/coppice/src/nodenic.bpf.c', line: 88 },
+    source: { file: './corpus/coppice/src/nodenic.bpf.c', line: 88, text: 'rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);' },
     construct: 'bpf_fib_lookup',
     suggestion: 'route with the FreeBSD routing table; pf route-to for fixed next hops',
     ...over,

@@ -93,7 +93,7 @@ describe('report.json', () => {
     expect(doc.bpf2pfReport).toBe(1);
     expect(doc.summary.findings).toEqual({ error: 1, warning: 1, info: 1 });
     expect(doc.findings).toHaveLength(3);
-    expect(doc.findings[0].identity).toBe('["B2P-UNTRANSLATABLE-HELPER","nodenic.bpfel.v3.O2.o","from_world","corpus/coppice/src/nodenic.bpf.c:88"]');
+    expect(doc.findings[0].identity).toBe('["B2P-UNTRANSLATABLE-HELPER","nodenic.bpfel.v3.O2.o","from_world","corpus/coppice/src/nodenic.bpf.c: rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);"]');
     expect(doc.approximations.map((a: { id: string }) => a.id)).toEqual(['from_world.2', 'egress']);
   });
 });
@@ -122,11 +122,11 @@ describe('report.sarif', () => {
     expect(err.message.text).toBe('bpf_fib_lookup decides the next hop at run time. On FreeBSD: route with the FreeBSD routing table; pf route-to for fixed next hops.');
     // no source line: the object file is the location
     expect(warn.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'corpus/coppice/obj/mvmtap.bpfel.v3.O2.o' } });
-    expect(err.partialFingerprints['bpf2pfIdentity/v1']).toContain('nodenic.bpfel.v3.O2.o');
+    expect(err.partialFingerprints['bpf2pfIdentity/v2']).toContain('nodenic.bpfel.v3.O2.o');
   });
 
   it('encodes paths as URIs and leaves out locations it does not have', () => {
-    const m = buildReport({ ...sampleIr(), findings: [finding({ source: { file: '/src/my prog.c', line: 3 } }), finding({ object: null, program: null, source: null })] });
+    const m = buildReport({ ...sampleIr(), findings: [finding({ source: { file: '/src/my prog.c', line: 3, text: 'return 0;' } }), finding({ object: null, program: null, source: null })] });
     const results = JSON.parse(reportSarif(m, { toolVersion: '1' })).runs[0].results as { locations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
     expect(results.map((r) => r.locations?.[0].physicalLocation.artifactLocation.uri ?? null).sort()).toEqual(['file:///src/my%20prog.c', null]);
   });

@@ -61,7 +61,8 @@ function finding(c: IrClassifier, code: string, severity: Finding['severity'], m
     code, severity, message, suggestion,
     object: p?.object ?? null, program: p?.program ?? null, section: p?.section ?? null,
     slot: p && p.slots.length > 0 ? Math.min(...p.slots) : null,
-    source: src ? { file: src.file, line: src.line } : null,
+    // The emitter has no object to read the line's text from.
+    source: src ? { file: src.file, line: src.line, text: '' } : null,
     construct: `ng_bpf classifier ${c.name}`,
   };
 }

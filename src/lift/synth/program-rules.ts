@@ -9,6 +9,7 @@ import { digest } from '../sym.js';
 import type { ValueCondition } from './set-condition.js';
 import { helperEnv, liftObjectProgram } from '../lift-object.js';
 import type { SlotRef } from '../types.js';
+import { sourceAt } from '../source-lines.js';
 import { fromValues, type ValueSet } from '../value-set.js';
 import { memberAt } from '../view/schema-names.js';
 import { classifyCache, viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
@@ -68,20 +69,6 @@ export interface ProgramInput {
   readonly snapshot: MapStateFile | null;
 }
 
-/** Where a slot's instruction came from in the C source (BTF line info). */
-function sourceOf(obj: BpfObject, slot: SlotRef): { file: string; line: number } | null {
-  let best: { file: string; line: number } | null = null;
-  let bestSlot = -1;
-  for (const fn of [...obj.programs, ...obj.subprograms]) {
-    if (fn.section !== slot.section) continue;
-    for (const l of fn.lines) if (l.slot <= slot.slot && l.slot > bestSlot) {
-      best = { file: l.file, line: l.line };
-      bestSlot = l.slot;
-    }
-  }
-  return best;
-}
-
 function provenance(input: ProgramInput, views: readonly PathView[]): Provenance[] {
   const sections = new Map<string, Set<number>>();
   for (const v of views) {
@@ -99,8 +86,8 @@ function provenance(input: ProgramInput, views: readonly PathView[]): Provenance
     const sorted = [...set].sort((a, b) => a - b);
     const sources = new Map<string, { file: string; line: number }>();
     for (const s of sorted) {
-      const src = sourceOf(input.object, { section, slot: s });
-      if (src) sources.set(`${src.file}:${src.line}`, src);
+      const src = sourceAt(input.object, { section, slot: s });
+      if (src) sources.set(`${src.file}:${src.line}`, { file: src.file, line: src.line });
     }
     out.push({
       object: input.path,
@@ -122,7 +109,7 @@ function finding(input: ProgramInput, code: string, severity: Finding['severity'
     program: input.program.name,
     section: slot ? slot.section : input.program.sectionName,
     slot: slot ? slot.slot : null,
-    source: slot ? sourceOf(input.object, slot) : null,
+    source: slot ? sourceAt(input.object, slot) : null,
     construct,
     suggestion,
   };
