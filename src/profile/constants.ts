@@ -39,6 +39,22 @@ export function parseConstArgument(arg: string): ConstAssignment {
   return { name, value, origin: `--const ${arg}`, required: true };
 }
 
+/**
+ * Every `--const` of a command line. A name given twice is an error, not "the last one
+ * wins": two values for one constant on one command line is a mistake (a script appending
+ * to another's arguments), and either value would be translated without a word.
+ */
+export function parseConstArguments(args: readonly string[]): ConstAssignment[] {
+  const seen = new Map<string, string>();
+  return args.map((arg) => {
+    const a = parseConstArgument(arg);
+    const first = seen.get(a.name);
+    if (first !== undefined) fail('USAGE', `--const ${arg}: ${a.name} is already set by --const ${first}; give each constant once`);
+    seen.set(a.name, arg);
+    return a;
+  });
+}
+
 /** The overrides of one object: those naming its `.rodata` globals; others are left for other objects. */
 export function constantOverrides(globals: readonly BpfGlobal[], littleEndian: boolean, assignments: readonly ConstAssignment[]): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();

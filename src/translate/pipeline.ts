@@ -34,7 +34,7 @@ export async function buildPolicy(req: PolicyRequest): Promise<Policy> {
   const { loadProfile } = await import('../profile/load-profile.js');
   const { completeProfile, defaultProfile, entryPrograms } = await import('../profile/complete-profile.js');
   checkDistinctObjects(loaded, (o) => entryPrograms(o).map((p) => p.name));
-  const { parseConstArgument, constantOverrides } = await import('../profile/constants.js');
+  const { parseConstArguments, constantOverrides } = await import('../profile/constants.js');
   const { profileFindings } = await import('../profile/findings.js');
   const base = req.profile !== undefined ? completeProfile(loadProfile(req.profile), loaded) : defaultProfile(loaded);
   const release = targetRelease(req.target, base.target);
@@ -42,7 +42,7 @@ export async function buildPolicy(req: PolicyRequest): Promise<Policy> {
 
   const assignments: ConstAssignment[] = [
     ...profile.constants.map((c) => ({ ...c, origin: `${profile.source}:${profile.lines[`constants.${c.name}`] ?? 1}: constants.${c.name}`, required: false })),
-    ...(req.consts ?? []).map(parseConstArgument),
+    ...parseConstArguments(req.consts ?? []),
   ];
   const constants = resolveConstants(loaded, assignments, constantOverrides);
   const inputs = loaded.map((i) => ({ ...i, object: withConstants(i.object, constants.get(i.path)!) }));

@@ -134,6 +134,7 @@ describe('bpf2pf translate', () => {
       [[COPPICE[0], '--const', 'nodenic_ip=1.2.3'], /^bpf2pf: corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o: --const nodenic_ip=1\.2\.3: not a decimal .*\[CONST_INVALID\]\n$/],
       [[COPPICE[0], '--const', 'no_such_constant=1'], /^bpf2pf: --const no_such_constant=1: no object given has a \.rodata constant no_such_constant \[CONST_INVALID\]\n$/],
       [[COPPICE[0], '--const', 'oops'], /^bpf2pf: --const oops: expected name=value.*\[USAGE\]\n$/],
+      [[COPPICE[0], '--const', 'nodenic_ip=192.0.2.10', '--const', 'nodenic_ip=192.0.2.11'], /^bpf2pf: --const nodenic_ip=192\.0\.2\.11: nodenic_ip is already set by --const nodenic_ip=192\.0\.2\.10; give each constant once \[USAGE\]\n$/],
       [[COPPICE[0], '--snapshot', PROFILE], /^bpf2pf: corpus\/coppice\/profile\.yaml: not JSON: .*\[SNAPSHOT_INVALID\]\n$/],
       [[COPPICE[0], COPPICE[0]], /^bpf2pf: corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o: given twice \[USAGE\]\n$/],
       [[COPPICE[0], copy], /^bpf2pf: \S+\/copy\.o: the same object as corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o \(sha256 [0-9a-f]{16}\.\.\.\); give it once \[USAGE\]\n$/],

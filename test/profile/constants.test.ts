@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isBpf2pfError } from '../../src/errors.js';
 import { loadObject } from '../../src/object/load-object.js';
 import type { BpfGlobal } from '../../src/object/types.js';
-import { constantOverrides, encodeConstant, parseConstArgument } from '../../src/profile/constants.js';
+import { constantOverrides, encodeConstant, parseConstArgument, parseConstArguments } from '../../src/profile/constants.js';
 import { repoRoot } from '../support/corpus.js';
 
 const load = (rel: string) => loadObject(new Uint8Array(readFileSync(join(repoRoot, rel))));
@@ -30,6 +30,14 @@ describe('--const name=value', () => {
     expect(failure(() => parseConstArgument('nodenic_ip'))).toMatch(/^USAGE: --const nodenic_ip: expected name=value/);
     expect(failure(() => parseConstArgument('a-b=1'))).toMatch(/^USAGE/);
     expect(failure(() => parseConstArgument('a='))).toMatch(/^USAGE/);
+  });
+
+  it('refuses a name given twice on one command line, even with the same value', () => {
+    expect(parseConstArguments(['a=1', 'b=2']).map((c) => c.name)).toEqual(['a', 'b']);
+    expect(failure(() => parseConstArguments(['nodenic_ip=192.0.2.10', 'b=2', 'nodenic_ip=192.0.2.11']))).toBe(
+      'USAGE: --const nodenic_ip=192.0.2.11: nodenic_ip is already set by --const nodenic_ip=192.0.2.10; give each constant once',
+    );
+    expect(failure(() => parseConstArguments(['a=1', 'a=1']))).toMatch(/^USAGE: --const a=1: a is already set/);
   });
 
   it('writes dotted IPv4 into a __be32 in network order, whatever the object order', () => {
