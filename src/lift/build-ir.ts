@@ -109,10 +109,8 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
   const release = profile.target.freebsd;
   const registered = new Set([...families.values()].flatMap((f) => f.instances.map((i) => i.ifindex)));
   const objects = new Map(inputs.map((i) => [i.path, i.object]));
-  const legacy = parts
-    .flatMap((p) => p.part.rules)
-    .map((r) => routedToKnownInstance(r, registered, findings, objects))
-    .map((r) => legacyCompatible(r, release, findings, objects));
+  const routed = parts.flatMap((p) => p.part.rules).map((r) => routedToKnownInstance(r, registered, findings, objects));
+  const legacy = routed.map((r) => legacyCompatible(r, routed, release, findings, objects));
   const placed = placePipesAndClassifiers(parts, families, legacy, snapshot);
   const ir: PolicyIR = {
     version: IR_VERSION,
@@ -247,6 +245,21 @@ function routedToKnownInstance(rule: PolicyIR['rules'][number], registered: Read
 
 type ObjectsByPath = ReadonlyMap<string, BpfObject>;
 
+/**
+ * Why 14.x cannot translate the source of an inbound rule's packets, if it cannot. Legacy
+ * nat applies to outbound packets only, but a packet routed from the inbound path goes
+ * through the route-to interface's outbound rules, so a routing rule's nat is written
+ * there, on the packets the rule tags (src/emit/pf/legacy.ts). That needs the rule's tag
+ * free, and no other nat on packets leaving that interface to take them first.
+ */
+function inboundNatProblem(rule: PolicyIR['rules'][number], rules: readonly PolicyIR['rules'][number][]): string | undefined {
+  if (rule.routeTo === undefined) return 'its source translation happens on an inbound interface that does not route the packet, and legacy nat applies to outbound packets only';
+  if (rule.tag !== undefined) return `its nat would happen on the route-to interface, on the packets the rule tags, and the rule sets tag ${rule.tag} already`;
+  const target = rule.routeTo.interface.kind === 'interface' ? rule.routeTo.interface.name : null;
+  const rival = rules.find((r) => r !== rule && r.direction === 'out' && r.translations.some((x) => x.kind === 'nat') && (target === null || r.interface === target));
+  return rival ? `its nat would happen on the way out of the route-to interface, where rule ${rival.id} translates outbound packets too` : undefined;
+}
+
 /** A finding's source for a rule: its first provenance line, with the line's text. */
 function ruleSource(rule: PolicyIR['rules'][number], objects: ObjectsByPath): FindingSource | null {
   const p = rule.provenance[0];
@@ -259,14 +272,14 @@ function closed(rule: PolicyIR['rules'][number], why: string): PolicyIR['rules']
   return { ...rest, action: 'block', translations: [], keepState: false, fidelity: { level: 'approximate', reason: `blocked (fail closed): ${why}` } };
 }
 
-function legacyCompatible(rule: PolicyIR['rules'][number], release: string, findings: Finding[], objects: ObjectsByPath): PolicyIR['rules'][number] {
+function legacyCompatible(rule: PolicyIR['rules'][number], rules: readonly PolicyIR['rules'][number][], release: string, findings: Finding[], objects: ObjectsByPath): PolicyIR['rules'][number] {
   if (!release.startsWith('14.') || rule.action !== 'pass' || rule.translations.length === 0) return rule;
   const t = rule.translations;
   const why =
     t.length > 1
       ? 'it translates both addresses, and a legacy nat or rdr rule does one'
       : t[0].kind === 'nat' && rule.direction !== 'out'
-        ? 'its source translation happens on an inbound interface, and legacy nat applies to outbound packets only'
+        ? inboundNatProblem(rule, rules)
         : t[0].kind === 'rdr' && rule.direction !== 'in'
           ? 'its destination translation happens on an outbound interface, and legacy rdr applies to inbound packets only'
           : undefined;

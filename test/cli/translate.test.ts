@@ -194,6 +194,24 @@ describe('bpf2pf translate', () => {
   });
 });
 
+describe('FreeBSD 14.x', () => {
+  it("writes the sandboxes' SNAT as legacy nat on the NIC, on the packets each TAP rule routed and tagged", () => {
+    const out = join(scratch(), 'out');
+    const r = runCli(['translate', ...COPPICE, '--profile', PROFILE, '--snapshot', 'corpus/coppice/snapshot.json', '--target', 'freebsd-14', '-o', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const tap = readFileSync(join(out, 'anchors/sandbox_taps/tap101.conf'), 'utf8');
+    const tagged = [...tap.matchAll(/^pass in quick on tap101 route-to \(\$host_nic [\d.]+\) .* tag "(b2p-nat-from_cube\.\d+-tap101)" .*$/gm)].map((m) => m[1]);
+    expect(tagged.length).toBeGreaterThanOrEqual(8);
+    for (const tag of tagged) expect(tap).toMatch(new RegExp(`^nat on \\$host_nic inet proto (tcp|udp|icmp) from 169\\.254\\.68\\.6 .* tagged "${tag.replace(/\./g, '\\.')}" -> <snat_iplist> .*round-robin$`, 'm'));
+    expect(tap).not.toMatch(/nat-to|rdr-to/);
+    expect(readFileSync(join(out, 'pf.conf'), 'utf8')).toMatch(/^nat-anchor "sandbox_taps\/\*" on \$host_nic$/m);
+    // What legacy rules still cannot do is blocked and reported: both addresses in one rule.
+    const refused = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).findings.filter((f: { code: string }) => f.code === 'B2P-TARGET-14');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const f of refused) expect(f.message).toMatch(/translates both addresses/);
+  });
+});
+
 describe('constants reach the objects the lifter sees', () => {
   it('rewrites the global and its .rodata bytes', () => {
     const obj = loadObject(new Uint8Array(readFileSync(join(repoRoot, COPPICE[0]))));

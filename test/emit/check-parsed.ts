@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import { emitPf } from '../../src/emit/pf/index.js';
+import { isRoutedNat } from '../../src/emit/pf/legacy.js';
 import type { IrRule, PolicyIR } from '../../src/ir/types.js';
 import { parsePf, parsePfTableFile, type PfFile, type PfFilterRule, type PfStatement, type PfTranslationRule } from '../../src/pf/index.js';
 import {
@@ -75,16 +76,19 @@ export function checkRule(ir: PolicyIR, p: Parsed, rule: IrRule, inst: Instance 
   expect(labelled, `one rule labelled ${rule.id}`).toHaveLength(1);
   const got = labelled[0];
   const legacy = ir.target.release.startsWith('14.') && rule.translations.length > 0;
+  // 14.x, a nat on an inbound rule that routes: translated on the way out of the route-to
+  // interface, on what the filter rule tagged (src/emit/pf/legacy.ts).
+  const routedNat = legacy && isRoutedNat(rule);
   const t = rule.translations[0];
   expect(got.action).toBe(rule.action);
   if (rule.action === 'block') expect(got.blockMode).toBe('drop');
   expect(got.direction).toBe(rule.direction);
   expect(got.quick).toBe(rule.quick);
-  checkCriteria(ir, rule, inst, got, { src: legacy && t.kind === 'nat', dst: legacy && t.kind === 'rdr' });
+  checkCriteria(ir, rule, inst, got, { src: legacy && !routedNat && t.kind === 'nat', dst: legacy && t.kind === 'rdr' });
   expect(got.options.flags, `${rule.id} flags`).toEqual(expectFlags(rule));
   const icmp = rule.match.icmpType;
   expect(got.options.icmpType, `${rule.id} icmp-type`).toEqual(icmp ? { v6: rule.match.proto?.[0] === 58, types: [{ type: icmp.type, code: icmp.code ?? null }] } : null);
-  expect(got.options.tag).toBe(rule.tag ?? null);
+  if (!routedNat) expect(got.options.tag).toBe(rule.tag ?? null);
   expect(got.options.state, `${rule.id} state`).toBe(rule.action === 'pass' ? (rule.keepState ? 'keep' : 'no') : null);
   expect(got.options.fragment).toBe(rule.match.fragment === true);
   expect(got.options.dnpipe).toEqual(rule.dnpipe !== undefined ? [expectPipe(ir, rule.dnpipe, inst)] : null);
@@ -101,15 +105,37 @@ export function checkRule(ir: PolicyIR, p: Parsed, rule: IrRule, inst: Instance 
     const rdr = rule.translations.find((x) => x.kind === 'rdr');
     expect(got.options.natTo?.hosts ?? null).toEqual(nat ? [expectAddress(ir, nat.to, inst)] : null);
     expect(got.options.natTo?.port ?? null).toEqual(nat?.kind === 'nat' && nat.ports ? natPort(nat.ports) : null);
+    expect(got.options.natTo?.staticPort ?? false).toBe(nat?.kind === 'nat' && nat.staticPort === true);
     expect(got.options.rdrTo?.hosts ?? null).toEqual(rdr ? [expectAddress(ir, rdr.to, inst)] : null);
     expect(got.options.rdrTo?.port ?? null).toEqual(rdr?.kind === 'rdr' && rdr.port !== undefined ? { from: rdr.port, to: null } : null);
     return;
   }
 
-  // FreeBSD 14.x: a legacy rule does the translation on the IR's criteria and tags the
-  // packet; the filter rule matches exactly that tag and the translated address.
   expect(got.options.natTo).toBeNull();
   expect(got.options.rdrTo).toBeNull();
+  if (routedNat && t.kind === 'nat') {
+    // The filter rule decides on the original packet and tags it; the nat on the route-to
+    // interface translates exactly the packets with that tag, on the same criteria.
+    expect(rule.tag, `${rule.id}: a routed nat needs the rule's tag free`).toBeUndefined();
+    expect(got.options.tagged).toEqual(rule.match.tagged ?? null);
+    const tag = got.options.tag ?? '';
+    const partners = translations(fileFor(p, inst)).filter((x) => x.tagged?.tag === tag);
+    expect(partners, `one legacy nat testing tag ${tag}`).toHaveLength(1);
+    const partner = partners[0];
+    expect(partner.type).toBe('nat');
+    expect(partner.tagged?.negate).toBe(false);
+    expect(partner.tag).toBeNull();
+    expect(partner.no || partner.pass).toBe(false);
+    expect(partner.on?.names, `${rule.id} nat on the route-to interface`).toEqual(got.route?.hosts.map((h) => h.interface));
+    checkCriteria(ir, rule, inst, { ...partner, on: got.on }, {});
+    expect(partner.pool?.hosts).toEqual([expectAddress(ir, t.to, inst)]);
+    expect(partner.pool?.port ?? null).toEqual(t.ports ? natPort(t.ports) : null);
+    expect(partner.pool?.staticPort).toBe(t.staticPort === true);
+    return;
+  }
+
+  // FreeBSD 14.x: a legacy rule does the translation on the IR's criteria and tags the
+  // packet; the filter rule matches exactly that tag and the translated address.
   expect(got.options.tagged?.negate).toBe(false);
   const partner = legacyPartner(p, inst, got.options.tagged?.tag ?? '');
   expect(partner.type).toBe(t.kind);
@@ -123,6 +149,7 @@ export function checkRule(ir: PolicyIR, p: Parsed, rule: IrRule, inst: Instance 
     expect(got.to.ports).toEqual(t.port !== undefined ? [{ op: '=', port: t.port }] : expectPorts(rule.match.dstPort, inst));
   } else if (t.kind === 'nat') {
     expect(partner.pool?.port).toEqual(t.ports ? natPort(t.ports) : null);
+    expect(partner.pool?.staticPort).toBe(t.staticPort === true);
     expect(got.from.hosts, `${rule.id} filter sees the translated source`).toEqual([{ negate: false, address: pool }]);
   }
 }

@@ -158,4 +158,25 @@ describe('generated IR round-trips through pf text', () => {
       checkEmission({ ...generated, target: { os: 'freebsd', release: '14.3' }, rules: [rule] });
     }), { numRuns: 300 });
   });
+
+  it('FreeBSD 14.3: an inbound rule that routes and translates its source gets its nat on the route-to interface, whatever it matches', () => {
+    const routedNat = ruleArb(0).chain((r) => fc.record({
+      nat: fc.constantFrom<IrTranslation[]>(
+        [{ kind: 'nat', to: { kind: 'set', set: 'deny' } }],
+        [{ kind: 'nat', to: { kind: 'cidr', cidr: '192.0.2.7' }, ports: { from: 30000, to: 65535 } }],
+        [{ kind: 'nat', to: { kind: 'cidr', cidr: '192.0.2.7' }, staticPort: true }],
+      ),
+      route: fc.constantFrom<NonNullable<IrRule['routeTo']>[]>(
+        { interface: { kind: 'interface', name: 'host_nic' }, nexthop: '192.0.2.1' },
+        { interface: { kind: 'interface', name: 'cube_dev' } },
+      ),
+    }).map(({ nat, route }): IrRule => {
+      const { tag: _tag, ...rest } = r;
+      // Flags, icmp types and tests of tags stay: the tag joining the pair keeps it exact.
+      return { ...rest, action: 'pass', quick: true, keepState: true, direction: 'in', translations: nat, routeTo: route };
+    }));
+    fc.assert(fc.property(irArb, routedNat, (generated, rule) => {
+      checkEmission({ ...generated, target: { os: 'freebsd', release: '14.3' }, rules: [rule] });
+    }), { numRuns: 300 });
+  });
 });

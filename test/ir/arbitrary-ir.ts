@@ -186,7 +186,12 @@ function rule(g: Gen, w: World, index: number): IrRule {
     else {
       if (chance(g)) {
         const from = g(fc.integer, { min: 1024, max: 65535 });
-        translations.push(chance(g) ? { kind: 'nat', to: to(), ports: { from, to: g(fc.integer, { min: from, max: 65535 }) } } : { kind: 'nat', to: to() });
+        const pick = g(fc.integer, { min: 0, max: 2 });
+        translations.push(
+          pick === 0 ? { kind: 'nat', to: to(), ports: { from, to: g(fc.integer, { min: from, max: 65535 }) } }
+          : pick === 1 ? { kind: 'nat', to: to(), staticPort: true }
+          : { kind: 'nat', to: to() },
+        );
       }
       if (chance(g)) translations.push(chance(g) ? { kind: 'rdr', to: to(), port: g(fc.nat, { max: 65535 }) } : { kind: 'rdr', to: to() });
     }

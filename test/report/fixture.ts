@@ -56,7 +56,7 @@ export function sampleIr(): PolicyIR {
     state: { timeouts: {}, limits: {}, reassemble: false },
     controlPlane: [],
     findings: [
-      finding({ severity: 'info', code: 'B2P-CHECKSUM', message: 'checksum helpers are bookkeeping', slot: 7, source: { file: './corpus/coppice/src/nodenic.bpf.c', line: 12 }, construct: 'bpf_l4_csum_replace', suggestion: '' }),
+      finding({ severity: 'info', code: 'B2P-CHECKSUM', message: 'checksum helpers are bookkeeping', slot: 7, source: { file: './corpus/coppice/src/nodenic.bpf.c', line: 12, text: 'bpf_l4_csum_replace(skb, off, old, new, 4);' }, construct: 'bpf_l4_csum_replace', suggestion: '' }),
       finding(),
       finding({ severity: 'warning', code: 'B2P-DNS-LEARNING', object: 'corpus/coppice/obj/mvmtap.bpfel.v3.O2.o', program: 'from_cube', source: null, slot: null, message: 'DNS answers feed allow_out <script>', construct: 'DNS parser tail-call chain', suggestion: 'a local resolver that feeds a pf table' }),
     ],

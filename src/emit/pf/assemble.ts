@@ -8,7 +8,7 @@ import { buildFilterRule } from './build-rule.js';
 import { ruleComments } from './comments.js';
 import { interfaceOf, type EmitContext, type InstanceRef } from './context.js';
 import { layoutRules } from './layout.js';
-import { checkLegacyRule, toLegacy } from './legacy.js';
+import { checkLegacyRule, isRoutedNat, toLegacy } from './legacy.js';
 import type { PfAnchorCall, PfBlock, PfHost, PfIfRef, PfStatement, PfTableDef } from './model.js';
 import { limitSettings, timeoutSettings } from './options.js';
 import { buildTable, type TableFile } from './tables.js';
@@ -59,12 +59,22 @@ function ruleBlocks(ctx: EmitContext, rule: IrRule, inst: InstanceRef | null, ou
     return;
   }
   const { translation, filter } = toLegacy(rule, built.rule, inst ? inst.instance.name : null);
+  const { kind, tag } = translation.link;
   out.translation.push({
-    comments: [rule.note, `rule ${rule.id}: legacy ${translation.type}; the filter rule tagged ${translation.tag} decides what it translated`],
+    comments: [
+      rule.note,
+      kind === 'sets'
+        ? `rule ${rule.id}: legacy ${translation.type}; the filter rule tagged ${tag} decides what it translated`
+        : `rule ${rule.id}: legacy nat on the route-to interface, of the packets the filter rule passed and tagged ${tag}`,
+    ],
     statement: translation,
   });
   out.filter.push({
-    comments: ruleComments(rule, [`FreeBSD 14.x: sees the packet after the legacy ${translation.type} (tagged ${translation.tag})`]),
+    comments: ruleComments(rule, [
+      kind === 'sets'
+        ? `FreeBSD 14.x: sees the packet after the legacy ${translation.type} (tagged ${tag})`
+        : `FreeBSD 14.x: tags what it passes (${tag}) for the legacy nat on its route-to interface`,
+    ]),
     statement: filter,
   });
 }
@@ -94,6 +104,11 @@ function macrosUsed(blocks: readonly PfBlock[]): Set<string> {
   return names;
 }
 
+/** The logical interface a rule routes to, or null when it is a family instance's own. */
+function logicalRouteTarget(rule: IrRule): string | null {
+  return rule.routeTo?.interface.kind === 'interface' ? rule.routeTo.interface.name : null;
+}
+
 /**
  * The anchor call for a family's rules, restricted to their interface and direction
  * when all of them share one (so other packets skip the anchors entirely).
@@ -102,8 +117,11 @@ function familyCall(ctx: EmitContext, family: IrFamily, rules: readonly IrRule[]
   interfaceOf(ctx, family.interface, `family ${family.name}`);
   const dirs = new Set(rules.map((r) => r.direction));
   const direction = dirs.size === 1 && type === 'anchor' ? rules[0].direction : undefined;
-  const ifaces = new Set(rules.map((r) => r.interface));
-  const on: PfIfRef | undefined = ifaces.size === 1 ? { kind: 'macro', name: rules[0].interface } : undefined;
+  // A routed nat runs on its route-to interface (legacy.ts); one the family's instances
+  // route to has no single logical name, so the call then names no interface.
+  const ifaces = new Set(rules.map((r) => (type === 'nat-anchor' && isRoutedNat(r) ? logicalRouteTarget(r) : r.interface)));
+  const only = ifaces.size === 1 ? [...ifaces][0] : undefined;
+  const on: PfIfRef | undefined = only !== undefined && only !== null ? { kind: 'macro', name: only } : undefined;
   return { kind: 'anchor', type, path: [family.name, '*'], ...(direction ? { direction } : {}), ...(on ? { on } : {}) };
 }
 

@@ -55,7 +55,7 @@ function header(ir: PolicyIR, legacy: boolean): string[] {
     'Generated from:',
     ...ir.inputs.map((i) => `  ${i.object} sha256:${i.sha256} (programs: ${i.programs.join(', ')})`),
     legacy
-      ? 'Translation: FreeBSD 14.x legacy nat/rdr rules, evaluated before filtering; each filter rule matches the packets its translation tagged.'
+      ? 'Translation: FreeBSD 14.x legacy nat/rdr rules, evaluated before filtering; each filter rule matches the packets its translation tagged (a nat for a rule that routes runs after it, on the packets it tagged).'
       : 'Translation: nat-to/rdr-to on the filter rules (FreeBSD 15.0); the rules match the packets as they arrive.',
     'Load from this directory: pfctl -f pf.conf, then each anchors/<family>/<instance>.conf with pfctl -a <family>/<instance> -f.',
     'Rules follow the programs: the first matching quick rule decides. ruleset-optimization none keeps them 1:1 with the comments.',

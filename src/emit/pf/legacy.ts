@@ -15,6 +15,19 @@
  * the translation changes (or on tags), nor let the packet through, nor translate it
  * (except as another legacy pair of the same kind, which comes first in the translation
  * section just as it comes first in the filter section).
+ *
+ * A source translation on an inbound rule that routes the packet (the sandbox's SNAT:
+ * `pass in on TAP route-to (NIC gw) ... nat-to <pool>`) is the one case where the order
+ * turns around. pf hands a packet routed from the inbound path to the route-to interface
+ * after running that interface's outbound rules on it, legacy nat included (pf.md §2.9,
+ * pf_route), so the pair is
+ *
+ *     pass in quick on TAP route-to (NIC gw) ... tag "b2p-nat-ID"
+ *     nat on NIC ... tagged "b2p-nat-ID" -> <pool>
+ *
+ * The filter rule decides first and tags what it passed; the nat rule translates exactly
+ * those packets on their way out. Nothing runs before the filter rule, so earlier rules
+ * need no check; the filter rule must not carry a tag of its own.
  */
 import { fail } from '../../errors.js';
 import { fitName } from '../../ir/names.js';
@@ -40,6 +53,11 @@ export function legacyTag(rule: IrRule, instance: string | null): string {
   return fitName('tag', `b2p-${kind}-${rule.id}${instance === null ? '' : `-${instance}`}`);
 }
 
+/** An inbound rule that routes the packet and translates its source only: nat on the way out. */
+export function isRoutedNat(rule: IrRule): boolean {
+  return rule.direction === 'in' && rule.routeTo !== undefined && rule.translations.length === 1 && rule.translations[0].kind === 'nat';
+}
+
 /**
  * Refuses (EMIT_UNSUPPORTED) a translating rule 14.x cannot express exactly; `index` is
  * its position in `ctx.ir.rules`. Rules without translations pass unchanged.
@@ -49,6 +67,17 @@ export function checkLegacyRule(ctx: EmitContext, index: number): void {
   if (rule.translations.length === 0) return;
   if (rule.translations.length > 1) unsupported(rule, 'legacy nat applies to outbound and rdr to inbound packets; one rule cannot do both');
   const t = rule.translations[0];
+  if (isRoutedNat(rule)) {
+    if (rule.action !== 'pass' || !rule.quick) unsupported(rule, 'only a deciding (pass quick) rule can carry a legacy translation');
+    if (rule.tag !== undefined) unsupported(rule, `its nat happens on the route-to interface, on the packets the rule tags, and the rule sets tag ${rule.tag} already`);
+    // Legacy nat is first-match on that interface: another rule's nat there could take
+    // the routed packets first.
+    const target = rule.routeTo?.interface.kind === 'interface' ? rule.routeTo.interface.name : null;
+    const rival = ctx.ir.rules.find((r) => r !== rule && r.direction === 'out' && r.translations.some((x) => x.kind === 'nat') && (target === null || r.interface === target));
+    if (rival) unsupported(rule, `its nat happens on the way out of the route-to interface, where rule ${rival.id} translates outbound packets too`);
+    checkTagsFree(ctx, rule);
+    return;
+  }
   if (t.kind === 'binat') {
     unsupported(rule, 'legacy binat also rewrites inbound packets to the external address before filtering, which the IR rule does not describe');
   }
@@ -63,13 +92,7 @@ export function checkLegacyRule(ctx: EmitContext, index: number): void {
   if (t.kind === 'rdr' && m.dstPort && !['eq', 'range', 'familySet'].includes(m.dstPort.op)) {
     unsupported(rule, `legacy rdr accepts only = and : destination ports, not ${m.dstPort.op}`);
   }
-  const instances = rule.scope.kind === 'family' ? (ctx.families.get(rule.scope.family)?.instances ?? []).map((i) => i.name) : [null];
-  const tags = new Set(instances.map((i) => legacyTag(rule, i)));
-  for (const r of ctx.ir.rules) {
-    for (const used of [r.tag, r.match.tagged?.tag]) {
-      if (used !== undefined && tags.has(used)) fail('EMIT_BAD_IR', `rule ${r.id} uses tag ${used}, which the 14.x translation of rule ${rule.id} needs`);
-    }
-  }
+  checkTagsFree(ctx, rule);
   const rewritesDst = t.kind === 'rdr';
   for (let i = 0; i < index; i++) {
     const e = ctx.ir.rules[i];
@@ -86,6 +109,17 @@ export function checkLegacyRule(ctx: EmitContext, index: number): void {
       : reads ? `tests the ${rewritesDst ? 'destination' : 'source'} the translation rewrites`
       : null;
     if (why !== null) unsupported(rule, `its ${t.kind} runs before rule ${e.id}, which may see the same packets and ${why}`);
+  }
+}
+
+/** No rule of the IR may set or test the tags joining this rule's legacy pairs. */
+function checkTagsFree(ctx: EmitContext, rule: IrRule): void {
+  const instances = rule.scope.kind === 'family' ? (ctx.families.get(rule.scope.family)?.instances ?? []).map((i) => i.name) : [null];
+  const tags = new Set(instances.map((i) => legacyTag(rule, i)));
+  for (const r of ctx.ir.rules) {
+    for (const used of [r.tag, r.match.tagged?.tag]) {
+      if (used !== undefined && tags.has(used)) fail('EMIT_BAD_IR', `rule ${r.id} uses tag ${used}, which the 14.x translation of rule ${rule.id} needs`);
+    }
   }
 }
 
@@ -106,11 +140,21 @@ export function toLegacy(rule: IrRule, built: PfFilterRule, instance: string | n
     to: built.to,
     ...(built.toPort ? { toPort: built.toPort } : {}),
   };
+  if (isRoutedNat(rule) && option.kind === 'nat-to') {
+    if (!built.routeTo) unsupported(rule, 'its filter rule lost the route-to its nat depends on');
+    const translation: PfLegacyTranslation = {
+      kind: 'legacy', type: 'nat', ...criteria, on: built.routeTo.iface, link: { kind: 'tests', tag }, pool: option.pool,
+      ...(option.ports ? { poolPort: { from: option.ports.from, to: option.ports.to } } : {}),
+      ...(option.staticPort ? { staticPort: true } : {}),
+    };
+    // Nothing is rewritten before the filter rule decides: it keeps its criteria and tags.
+    return { translation, filter: { ...built, translations: [], tag } };
+  }
   const base: PfFilterRule = { ...built, translations: [], tagged: { tag, negate: false } };
   switch (option.kind) {
     case 'rdr-to': {
       const translation: PfLegacyTranslation = {
-        kind: 'legacy', type: 'rdr', ...criteria, tag, pool: option.pool,
+        kind: 'legacy', type: 'rdr', ...criteria, link: { kind: 'sets', tag }, pool: option.pool,
         ...(option.port !== undefined ? { poolPort: { from: option.port } } : {}),
       };
       const toPort = option.port !== undefined ? { op: '=' as const, port: option.port } : built.toPort;
@@ -119,8 +163,9 @@ export function toLegacy(rule: IrRule, built: PfFilterRule, instance: string | n
     }
     case 'nat-to': {
       const translation: PfLegacyTranslation = {
-        kind: 'legacy', type: 'nat', ...criteria, tag, pool: option.pool,
+        kind: 'legacy', type: 'nat', ...criteria, link: { kind: 'sets', tag }, pool: option.pool,
         ...(option.ports ? { poolPort: { from: option.ports.from, to: option.ports.to } } : {}),
+        ...(option.staticPort ? { staticPort: true } : {}),
       };
       // The filter sees the translated source; its port is only known when nat was given
       // a range, and a port criterion needs the rule to be tcp/udp only.

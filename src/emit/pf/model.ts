@@ -58,7 +58,12 @@ export interface PfFilterRule {
   readonly translations: readonly PfTranslationOption[];
 }
 
-/** A 14.x translation rule (`nat on ...  -> pool`), evaluated before any filter rule. */
+/**
+ * A 14.x translation rule (`nat on ... -> pool`). Most run before any filter rule and tag
+ * what they translate for the filter rule that follows (`sets`); a nat for an inbound
+ * rule that routes the packet runs on the route-to interface's way out, on the packets
+ * that filter rule tagged (`tests`).
+ */
 export interface PfLegacyTranslation {
   readonly kind: 'legacy';
   readonly type: 'nat' | 'rdr';
@@ -69,10 +74,10 @@ export interface PfLegacyTranslation {
   readonly fromPort?: PfPort;
   readonly to: PfHostMatch;
   readonly toPort?: PfPort;
-  /** Set on every translated packet so the filter rule matches exactly those. */
-  readonly tag: string;
+  readonly link: { readonly kind: 'sets' | 'tests'; readonly tag: string };
   readonly pool: PfHost;
   readonly poolPort?: { readonly from: number; readonly to?: number };
+  readonly staticPort?: boolean;
 }
 
 /** `anchor "family/*"` (and the 14.x nat-anchor/rdr-anchor) at a family's place. */

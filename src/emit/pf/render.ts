@@ -127,13 +127,14 @@ export function renderLegacyTranslation(r: PfLegacyTranslation): string {
   if (r.af) w.push(r.af);
   if (r.proto && r.proto.length > 0) w.push(protoSpec(r.proto));
   w.push(fromTo(r));
-  w.push(`tag ${quote(assertName('tag', r.tag, 'tag'))}`);
+  w.push(`${r.link.kind === 'sets' ? 'tag' : 'tagged'} ${quote(assertName('tag', r.link.tag, 'tag'))}`);
   w.push('->', host(r.pool));
   if (r.poolPort) {
     const to = r.poolPort.to !== undefined && r.poolPort.to !== r.poolPort.from ? `:${portNumber(r.poolPort.to)}` : '';
     w.push(`port ${portNumber(r.poolPort.from)}${to}`);
   }
   if (r.pool.kind === 'table') w.push('round-robin');
+  if (r.staticPort) w.push('static-port');
   return w.join(' ');
 }
 
