@@ -129,6 +129,21 @@ describe('idioms: the L2 classifier', () => {
     expect(ir.findings.filter((f) => f.code.startsWith('B2P-L2')).every((f) => f.severity === 'info')).toBe(true);
   });
 
+  it('locates each L2 finding at the EtherType test that made the frame what it is, not at the shared bounds check', async () => {
+    const path = 'corpus/idioms/obj/arp_eth_classifier.bpfel.o';
+    const { ir } = await buildPolicy({ objects: [path] });
+    const prog = loadObject(new Uint8Array(readFileSync(path))).programs.find((p) => p.name === 'l2_ethertype_guard')!;
+    const insnAt = (slot: number | null) => prog.insns.find((i) => i.slot === slot);
+    const l2 = (code: string) => ir.findings.find((f) => f.code === code)!;
+    // __be16 EtherTypes as a little-endian load of h_proto reads them.
+    const [ip, arp] = [0x0008, 0x0608];
+    const arpTest = insnAt(l2('B2P-L2-ARP').slot);
+    expect(arpTest).toMatchObject({ kind: 'jump', op: 'jeq', imm: arp });
+    // Not IPv4, not ARP: the first EtherType test, the one against IPv4.
+    expect(insnAt(l2('B2P-L2-FRAME').slot)).toMatchObject({ kind: 'jump', imm: ip });
+    expect(l2('B2P-L2-ARP').source?.text).toMatch(/h_proto/);
+  });
+
   it('vlan_inpacket_8021q: tagged frames stay a finding naming the VIDs to create vlan(4) for', async () => {
     const { ir } = await buildPolicy({ objects: ['corpus/idioms/obj/vlan_inpacket_8021q.bpfel.o'] });
     const vlan = ir.findings.find((f) => f.code === 'B2P-L2-VLAN');

@@ -279,7 +279,7 @@ export function recogniseL2Classifier(paths: readonly L2Path[], ip4: readonly Pa
         'B2P-L2-VLAN',
         passing.length > 0 ? 'error' : 'warning',
         `${plural(tagged.length, 'path')} for 802.1Q-tagged frames: ng_ether removes the tag before any ng_bpf node sees the frame, so no classifier can test it; the program lets tagged frames through for VIDs ${vidText}`,
-        tagged[0].view.path.guards[0]?.slot ?? null,
+        frameTestSlot(tagged[0].view),
         '802.1Q tag handling',
         ids.length > 0 && ids.length <= 16
           ? `create vlan(4) interfaces on the parent only for VIDs ${vidText} (FreeBSD drops frames of VIDs without one), with an ng_bpf classifier on each vlanN:lower passing EtherTypes ${isEmpty(inner) ? 'none' : inner.ranges.map(([lo, hi]) => (lo === hi ? `0x${lo.toString(16)}` : `0x${lo.toString(16)}-0x${hi.toString(16)}`)).join(', ')}`
@@ -292,7 +292,7 @@ export function recogniseL2Classifier(paths: readonly L2Path[], ip4: readonly Pa
   // Everything that reaches the L2 paths passes on unchanged: as FreeBSD does without a classifier.
   if (infos.every((i) => i.verdict.kind === 'pass')) {
     for (const [why, group] of byWhy(infos)) {
-      findings.push(env.finding(codeOf(why), 'info', `${plural(group.length, 'path')} for ${why}: the program passes every such frame to the stack, as FreeBSD does (pf filters IP only): no classifier needed`, group[0].view.path.guards[0]?.slot ?? null, constructOf(why), 'nothing to do'));
+      findings.push(env.finding(codeOf(why), 'info', `${plural(group.length, 'path')} for ${why}: the program passes every such frame to the stack, as FreeBSD does (pf filters IP only): no classifier needed`, frameTestSlot(group[0].view), constructOf(why), 'nothing to do'));
       count.exact += group.length;
     }
     return { classifier: undefined, proxyArp: undefined, findings, count };
@@ -361,7 +361,7 @@ export function recogniseL2Classifier(paths: readonly L2Path[], ip4: readonly Pa
           codeOf(why),
           'info',
           `${plural(ok.length, 'path')} for ${why}: translated to the ${where} (${ok.filter((i) => i.verdict.kind === 'drop').length} dropped, ${ok.filter((i) => i.verdict.kind === 'pass').length} passed${approx.length > 0 ? `, ${approx.length} answered by published ARP entries` : ''})`,
-          ok[0].view.path.guards[0]?.slot ?? null,
+          frameTestSlot(ok[0].view),
           constructOf(why),
           approx.length > 0 ? 'load the arp -s ... pub entries of the control plane with the classifier' : 'nothing to do',
         ),
@@ -375,7 +375,7 @@ export function recogniseL2Classifier(paths: readonly L2Path[], ip4: readonly Pa
           codeOf(why),
           'error',
           `${plural(notOk.length, 'path')} for ${why} the ${where} cannot state: it drops their frames, which the program ${[...new Set(notOk.map((i) => (i.verdict.kind === 'other' ? `ends otherwise (${i.verdict.what})` : 'lets through')))].join(' or ')} (${someOf([...new Set(notOk.flatMap((i) => (i.unstated.length > 0 ? i.unstated : ['a condition the classifier cannot state'])))])})`,
-          notOk[0].view.path.guards[0]?.slot ?? null,
+          frameTestSlot(notOk[0].view),
           constructOf(why),
           'extend the classifier by hand (ngctl msg ... setprogram) if those frames must pass',
         ),
@@ -392,6 +392,17 @@ const REASONS_SHOWN = 3;
 function someOf(reasons: readonly string[]): string {
   const more = reasons.length - REASONS_SHOWN;
   return reasons.slice(0, REASONS_SHOWN).join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/**
+ * Where a frame's path is located for a finding: the test that picked its EtherType (an
+ * equality, such as `h_proto == ETH_P_ARP`), else its first EtherType test (`h_proto !=
+ * ETH_P_IP`: what made it not IPv4), else its first test (a bounds check every path shares).
+ */
+export function frameTestSlot(v: PathView): SlotRef | null {
+  const tests = v.atoms.filter((a): a is Extract<typeof a, { kind: 'field' }> => a.kind === 'field' && a.field === 'eth.type');
+  const picked = tests.filter((a) => a.set.ranges.length === 1 && a.set.ranges[0][0] === a.set.ranges[0][1]).pop();
+  return (picked ?? tests[0])?.slot ?? v.path.guards[0]?.slot ?? null;
 }
 
 /** A path only frames shorter than an Ethernet header take: ng_ether never sees one. */

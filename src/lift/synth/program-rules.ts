@@ -23,7 +23,7 @@ import { reduceRules, type Candidate } from './reduce.js';
 import { fragmentsFirst, touchesFragments } from './fragments.js';
 import { asWholeDatagrams } from './reassembly.js';
 import { carriesIpv6, ipv6Decision } from './ipv6.js';
-import { recogniseL2Classifier, type ProxyArp } from './l2-classifier.js';
+import { frameTestSlot, recogniseL2Classifier, type ProxyArp } from './l2-classifier.js';
 import { recogniseRatePipes, type PipeDraft } from './rate-pipes.js';
 
 /** What one attached program contributes to the IR, before the families and sets are merged. */
@@ -419,7 +419,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
         why === 'an ARP frame' ? 'B2P-L2-ARP' : 'B2P-L2-FRAME',
         passes > 0 ? 'error' : 'warning',
         `${vs.length} path(s) for ${why}: pf filters IP only; ${passes} of them let the frame through (${[...new Set(outcomes.map((o) => o.note))].join(', ')})`,
-        vs[0].path.guards[0]?.slot ?? null,
+        frameTestSlot(vs[0]),
         why === 'an ARP frame' ? 'ARP handling (proxy ARP reply)' : 'non-IPv4 frame handling',
         why === 'an ARP frame' ? 'an ng_bpf classifier on the interface\'s ng_ether hooks (the ng_bpf issue) and published ARP entries (arp -s ... pub)' : 'an ng_bpf classifier on ng_ether, or leave to the FreeBSD stack',
       ),
