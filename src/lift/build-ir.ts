@@ -7,6 +7,7 @@ import { IR_VERSION, type Finding, type FindingSource, type IrControlPlane, type
 import { fitName } from '../ir/names.js';
 import { normaliseIr } from '../ir/normalise.js';
 import { validateIr } from '../ir/validate.js';
+import { rivalNat } from '../ir/routed-nat.js';
 import { attachmentOf } from '../profile/complete-profile.js';
 import { mapTimeouts } from '../profile/timeouts.js';
 import { profileLimitsToPf } from '../profile/limits.js';
@@ -246,17 +247,15 @@ function routedToKnownInstance(rule: PolicyIR['rules'][number], registered: Read
 type ObjectsByPath = ReadonlyMap<string, BpfObject>;
 
 /**
- * Why 14.x cannot translate the source of an inbound rule's packets, if it cannot. Legacy
- * nat applies to outbound packets only, but a packet routed from the inbound path goes
- * through the route-to interface's outbound rules, so a routing rule's nat is written
- * there, on the packets the rule tags (src/emit/pf/legacy.ts). That needs the rule's tag
- * free, and no other nat on packets leaving that interface to take them first.
+ * Why 14.x cannot translate the source of an inbound rule's packets, if it cannot: legacy
+ * nat applies to outbound packets only, so the rule must route them and be a routed nat
+ * the emitter can write (src/ir/routed-nat.ts): its tag free, and no other nat on packets
+ * leaving that interface to take them first.
  */
 function inboundNatProblem(rule: PolicyIR['rules'][number], rules: readonly PolicyIR['rules'][number][]): string | undefined {
   if (rule.routeTo === undefined) return 'its source translation happens on an inbound interface that does not route the packet, and legacy nat applies to outbound packets only';
   if (rule.tag !== undefined) return `its nat would happen on the route-to interface, on the packets the rule tags, and the rule sets tag ${rule.tag} already`;
-  const target = rule.routeTo.interface.kind === 'interface' ? rule.routeTo.interface.name : null;
-  const rival = rules.find((r) => r !== rule && r.direction === 'out' && r.translations.some((x) => x.kind === 'nat') && (target === null || r.interface === target));
+  const rival = rivalNat(rule, rules);
   return rival ? `its nat would happen on the way out of the route-to interface, where rule ${rival.id} translates outbound packets too` : undefined;
 }
 

@@ -9,13 +9,19 @@ import type { SlotRef } from './types.js';
  */
 
 /** The line info record covering a slot: the last one at or before it in its section. */
-export function sourceAt(obj: BpfObject, slot: SlotRef): FindingSource | null {
+export function lineAt(obj: BpfObject, slot: SlotRef): SourceLine | null {
   let best: SourceLine | null = null;
   for (const fn of [...obj.programs, ...obj.subprograms]) {
     if (fn.section !== slot.section) continue;
     for (const l of fn.lines) if (l.slot <= slot.slot && l.slot > (best?.slot ?? -1)) best = l;
   }
-  return best && { file: best.file, line: best.line, text: lineText(best.text) };
+  return best;
+}
+
+/** A finding's source for a slot: its line, with the line's text. */
+export function sourceAt(obj: BpfObject, slot: SlotRef): FindingSource | null {
+  const l = lineAt(obj, slot);
+  return l && { file: l.file, line: l.line, text: lineText(l.text) };
 }
 
 /** A provenance line (file and number) with its text, or "" when the object has none. */

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { emitPf } from '../../src/emit/pf/index.js';
-import { isRoutedNat } from '../../src/emit/pf/legacy.js';
+import { isRoutedNat } from '../../src/ir/routed-nat.js';
 import type { IrRule, PolicyIR } from '../../src/ir/types.js';
 import { parsePf, parsePfTableFile, type PfFile, type PfFilterRule, type PfStatement, type PfTranslationRule } from '../../src/pf/index.js';
 import {

@@ -8,7 +8,8 @@ import { buildFilterRule } from './build-rule.js';
 import { ruleComments } from './comments.js';
 import { interfaceOf, type EmitContext, type InstanceRef } from './context.js';
 import { layoutRules } from './layout.js';
-import { checkLegacyRule, isRoutedNat, toLegacy } from './legacy.js';
+import { isRoutedNat, logicalRouteTarget } from '../../ir/routed-nat.js';
+import { checkLegacyRule, toLegacy } from './legacy.js';
 import type { PfAnchorCall, PfBlock, PfHost, PfIfRef, PfStatement, PfTableDef } from './model.js';
 import { limitSettings, timeoutSettings } from './options.js';
 import { buildTable, type TableFile } from './tables.js';
@@ -102,11 +103,6 @@ function macrosUsed(blocks: readonly PfBlock[]): Set<string> {
     }
   }
   return names;
-}
-
-/** The logical interface a rule routes to, or null when it is a family instance's own. */
-function logicalRouteTarget(rule: IrRule): string | null {
-  return rule.routeTo?.interface.kind === 'interface' ? rule.routeTo.interface.name : null;
 }
 
 /**

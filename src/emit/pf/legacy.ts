@@ -31,6 +31,7 @@
  */
 import { fail } from '../../errors.js';
 import { fitName } from '../../ir/names.js';
+import { isRoutedNat, rivalNat } from '../../ir/routed-nat.js';
 import type { IrRule } from '../../ir/types.js';
 import type { EmitContext } from './context.js';
 import type { PfFilterRule, PfLegacyTranslation, PfPort } from './model.js';
@@ -53,11 +54,6 @@ export function legacyTag(rule: IrRule, instance: string | null): string {
   return fitName('tag', `b2p-${kind}-${rule.id}${instance === null ? '' : `-${instance}`}`);
 }
 
-/** An inbound rule that routes the packet and translates its source only: nat on the way out. */
-export function isRoutedNat(rule: IrRule): boolean {
-  return rule.direction === 'in' && rule.routeTo !== undefined && rule.translations.length === 1 && rule.translations[0].kind === 'nat';
-}
-
 /**
  * Refuses (EMIT_UNSUPPORTED) a translating rule 14.x cannot express exactly; `index` is
  * its position in `ctx.ir.rules`. Rules without translations pass unchanged.
@@ -72,8 +68,7 @@ export function checkLegacyRule(ctx: EmitContext, index: number): void {
     if (rule.tag !== undefined) unsupported(rule, `its nat happens on the route-to interface, on the packets the rule tags, and the rule sets tag ${rule.tag} already`);
     // Legacy nat is first-match on that interface: another rule's nat there could take
     // the routed packets first.
-    const target = rule.routeTo?.interface.kind === 'interface' ? rule.routeTo.interface.name : null;
-    const rival = ctx.ir.rules.find((r) => r !== rule && r.direction === 'out' && r.translations.some((x) => x.kind === 'nat') && (target === null || r.interface === target));
+    const rival = rivalNat(rule, ctx.ir.rules);
     if (rival) unsupported(rule, `its nat happens on the way out of the route-to interface, where rule ${rival.id} translates outbound packets too`);
     checkTagsFree(ctx, rule);
     return;

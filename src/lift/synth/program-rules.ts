@@ -9,7 +9,7 @@ import { digest } from '../sym.js';
 import type { ValueCondition } from './set-condition.js';
 import { helperEnv, liftObjectProgram } from '../lift-object.js';
 import type { SlotRef } from '../types.js';
-import { sourceAt } from '../source-lines.js';
+import { lineAt, sourceAt } from '../source-lines.js';
 import { fromValues, type ValueSet } from '../value-set.js';
 import { memberAt } from '../view/schema-names.js';
 import { classifyCache, viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
@@ -86,7 +86,7 @@ function provenance(input: ProgramInput, views: readonly PathView[]): Provenance
     const sorted = [...set].sort((a, b) => a - b);
     const sources = new Map<string, { file: string; line: number }>();
     for (const s of sorted) {
-      const src = sourceAt(input.object, { section, slot: s });
+      const src = lineAt(input.object, { section, slot: s });
       if (src) sources.set(`${src.file}:${src.line}`, { file: src.file, line: src.line });
     }
     out.push({
