@@ -98,7 +98,13 @@ export function contains(a: ValueSet, v: number): boolean {
 }
 
 export function isSubset(a: ValueSet, b: ValueSet): boolean {
-  return sameSet(intersect(a, b), a);
+  // b's ranges are disjoint and not adjacent: each range of a lies inside one of them.
+  let j = 0;
+  for (const [lo, hi] of a.ranges) {
+    while (j < b.ranges.length && b.ranges[j][1] < lo) j++;
+    if (j === b.ranges.length || b.ranges[j][0] > lo || b.ranges[j][1] < hi) return false;
+  }
+  return true;
 }
 
 export function sameSet(a: ValueSet, b: ValueSet): boolean {

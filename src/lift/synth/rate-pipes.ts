@@ -220,6 +220,16 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
       if (f.burst !== undefined) at.f = { ...at.f, burst: Math.max(at.f.burst ?? 0, f.burst) } as Found;
     } else found.set(k, { f, views: [v] });
   };
+  // The largest cap any path puts on a bucket, once per bucket field (every refilling path asks).
+  const bursts = new Map<string, number | undefined>();
+  const burstOf = (map: string, offset: number): number | undefined => {
+    const k = `${map}@${offset}`;
+    if (!bursts.has(k)) {
+      const caps = views.map((x) => bucketCap(x, map, offset)).filter((x): x is number => x !== undefined);
+      bursts.set(k, caps.length > 0 ? Math.max(...caps) : undefined);
+    }
+    return bursts.get(k);
+  };
   for (const v of views) {
     eachValue(v, (sym, slot) => {
       for (const n of divisions(sym, memo)) {
@@ -232,8 +242,7 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
       const f = bucketRefill(v, e);
       if (!f) continue;
       const map = f.keyLookup?.mapName;
-      const caps = map ? views.map((x) => bucketCap(x, map, e.offset)).filter((x): x is number => x !== undefined) : [];
-      note({ ...f, burst: caps.length > 0 ? Math.max(...caps) : undefined }, v);
+      note({ ...f, burst: map ? burstOf(map, e.offset) : undefined }, v);
     }
   }
 

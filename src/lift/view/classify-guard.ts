@@ -4,6 +4,7 @@ import { bin, konst, scalar, un, type Sym } from '../sym.js';
 import type { CmpOp, Guard } from '../types.js';
 import { complement, fromPredicate, fromRanges, fullSet, type ValueSet } from '../value-set.js';
 import type { Atom, FrameShape, Location } from './atoms.js';
+import { bitTestSet, type LeafBytes } from './bit-image.js';
 import { classifyOffset, fieldOf, locate } from './locate.js';
 import type { FieldDef } from './packet-layout.js';
 
@@ -292,6 +293,19 @@ function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (r
       });
     }
   });
+  // The same placement as bit positions: leaf byte j is v's bits from[j]..from[j]+7.
+  const bytesOf = new Map<string, LeafBytes>();
+  let above = total;
+  groups.forEach((rs, i) => {
+    above -= widths[i];
+    for (const r of rs) {
+      const first = r.loc.start - starts[i];
+      const fsz = defs[i].field.size;
+      const from = Array.from({ length: r.size }, (_, j) => above + 8 * (fsz - 1 - (first + j)));
+      const at = Array.from({ length: r.size }, (_, j) => (le ? 8 * j : 8 * (r.size - 1 - j)));
+      bytesOf.set(r.leaf.key, { from, at });
+    }
+  });
   const a = compile(g.a, (leaf) => readers.get(leaf.key));
   const b = compile(g.b, (leaf) => readers.get(leaf.key));
   if (!a || !b) return opaque(g, 'a test the translator cannot evaluate', false);
@@ -312,7 +326,7 @@ function enumerateFields(g: Extract<Guard, { kind: 'cmp' }>, groups: readonly (r
   const memoKey = `${op}|${g.a.key}|${g.b.key}|${le ? 'le' : 'be'}|${layout}`;
   let holds = sets?.get(memoKey);
   if (!holds) {
-    holds = numericSet(op, g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
+    holds = bitTestSet(op, g.a, g.b, total, (key) => bytesOf.get(key)) ?? numericSet(op, g, groups, starts, widths, total, le) ?? fromPredicate(total, (v) => {
       const x = split(v);
       return decideConst(op, a(x), b(x));
     });

@@ -53,13 +53,21 @@ export function locate(offset: Sym, shape: FrameShape): Location | undefined {
   }
 }
 
+// Built once: every packet read of every path asks which fields its layer has.
+const TCP = fromValues(8, [6]);
+const UDP = fromValues(8, [17]);
+const TCP_OR_UDP = fromValues(8, [6, 17]);
+const ICMP = fromValues(8, [1]);
+const ICMP6 = fromValues(8, [58]);
+const VLAN_LAYER_FIELDS: readonly FieldDef[] = VLAN_FIELDS.map((d) => ({ ...d, offset: d.offset - 14 }));
+
 /** The fields of a layer, for this path (L4 fields follow the protocols the path allows). */
 export function layerFields(layer: Location['layer'], shape: FrameShape): readonly FieldDef[] {
   switch (layer) {
     case 'eth':
       return ETH_FIELDS;
     case 'vlan':
-      return VLAN_FIELDS.map((d) => ({ ...d, offset: d.offset - 14 }));
+      return VLAN_LAYER_FIELDS;
     case 'ip4':
       return IP4_FIELDS;
     case 'ip6':
@@ -69,10 +77,10 @@ export function layerFields(layer: Location['layer'], shape: FrameShape): readon
     case 'l4': {
       const p = shape.protos;
       if (!p) return [];
-      if (isSubset(p, fromValues(8, [6]))) return TCP_FIELDS;
-      if (isSubset(p, fromValues(8, [17]))) return UDP_FIELDS;
-      if (isSubset(p, fromValues(8, [6, 17]))) return PORT_FIELDS;
-      if (isSubset(p, fromValues(8, [1])) || isSubset(p, fromValues(8, [58]))) return ICMP_FIELDS;
+      if (isSubset(p, TCP)) return TCP_FIELDS;
+      if (isSubset(p, UDP)) return UDP_FIELDS;
+      if (isSubset(p, TCP_OR_UDP)) return PORT_FIELDS;
+      if (isSubset(p, ICMP) || isSubset(p, ICMP6)) return ICMP_FIELDS;
       return [];
     }
     default: {
