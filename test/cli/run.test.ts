@@ -74,7 +74,7 @@ describe('bpf2pf run', () => {
   });
 
   it('runs on the interface --ctx ifindex names (the device exists), e.g. a sandbox TAP of Coppice', () => {
-    const echo = buildFrame({ kind: 'ethernet', src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', body: { kind: 'ipv4', src: '169.254.68.6', dst: '169.254.68.5', payload: { kind: 'icmp', type: 8, code: 0, rest: new Uint8Array(4) } } });
+    const echo = buildFrame({ kind: 'ethernet', src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', body: { kind: 'ipv4', src: '169.254.68.6', dst: '169.254.68.5', payload: { kind: 'icmp', type: 8, code: 0, rest: 0 } } });
     const on = (ifindex: number, ...more: string[]) =>
       runCli(['run', 'corpus/coppice/mvmtap.o', '--program', 'from_cube', '--maps', 'corpus/coppice/snapshot.json', '--ctx', `ifindex=${ifindex}`, ...more, '--packet', toHex(echo)]);
     // Each registered TAP's ping to the gateway leaves with that sandbox's host-side address.

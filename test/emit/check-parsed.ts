@@ -93,7 +93,11 @@ export function checkRule(ir: PolicyIR, p: Parsed, rule: IrRule, inst: Instance 
   expect(got.options.fragment).toBe(rule.match.fragment === true);
   expect(got.options.dnpipe).toEqual(rule.dnpipe !== undefined ? [expectPipe(ir, rule.dnpipe, inst)] : null);
   if (rule.routeTo) {
-    const iface = rule.routeTo.interface.kind === 'familyInterface' ? inst?.instance.interface : freebsdName(ir, rule.routeTo.interface.name);
+    const to = rule.routeTo.interface;
+    const iface =
+      to.kind === 'interface' ? freebsdName(ir, to.name)
+      : to.kind === 'instance' ? ir.families.flatMap((f) => f.instances).find((i) => i.ifindex === to.ifindex)?.interface
+      : inst?.instance.interface;
     expect(got.route).toEqual({ kind: 'route-to', hosts: [{ interface: iface, nexthop: rule.routeTo.nexthop ?? null }], type: null });
   } else {
     expect(got.route).toBeNull();

@@ -20,6 +20,11 @@ const prefix = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(25
     return `${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}/${bits}`;
   });
 
+/** The record without its undefined members: the IR leaves an absent option out. */
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
 function addressMatch(family: boolean): fc.Arbitrary<IrAddressMatch | undefined> {
   const kinds: fc.Arbitrary<IrAddressMatch['address']>[] = [
     prefix.map((cidr) => ({ kind: 'cidr' as const, cidr })),
@@ -67,7 +72,7 @@ function ruleArb(index: number): fc.Arbitrary<IrRule> {
     const ports = g.protoKind === 'tcp' || g.protoKind === 'udp' || g.protoKind === 'tcpudp';
     const pass = g.action === 'pass';
     const keepState = pass && g.keepState;
-    const translations: IrTranslation[] = keepState && g.translation ? [g.translation.ports === undefined ? { kind: g.translation.kind, to: g.translation.to } as IrTranslation : g.translation as IrTranslation] : [];
+    const translations: IrTranslation[] = keepState && g.translation ? [withoutUndefined(g.translation) as IrTranslation] : [];
     return {
       id: `gen.${index}`,
       program: 'gen',

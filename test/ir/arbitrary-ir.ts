@@ -147,7 +147,8 @@ function addressFor(g: Gen, w: World, rule: { family?: string }, family: IpFamil
 
 function portMatch(g: Gen, w: World, family: string | undefined): IrPortMatch {
   const portSet = family ? w.portSets.get(family) : undefined;
-  const op = pick(g, ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'range', ...(portSet ? ['familySet'] : [])] as const);
+  const ops: IrPortMatch['op'][] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'range', ...(portSet ? (['familySet'] as const) : [])];
+  const op = pick(g, ops);
   if (op === 'range') {
     const from = g(fc.nat, { max: 65535 });
     return { op, from, to: g(fc.integer, { min: from, max: 65535 }) };

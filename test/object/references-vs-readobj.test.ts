@@ -58,15 +58,15 @@ describe('instruction references against llvm-readobj relocations', () => {
       const bytes = new Uint8Array(readFileSync(path));
       const elf = readElf(bytes);
       const obj = loadObject(bytes);
-      const refs = [...obj.programs, ...obj.subprograms].flatMap((f) => f.references.map((r) => ({ ...r, section: f.sectionIndex })));
+      const refs = [...obj.programs, ...obj.subprograms].flatMap((f) => f.references.map((ref) => ({ ref, sectionIndex: f.sectionIndex })));
       // p.section is the SHT_REL section; its sh_info is the section it patches.
       const code = peerRelocations(path).filter((p) => (elf.sections[elf.sections[p.section].info].flags & SHF.EXECINSTR) !== 0);
       expect(refs.length).toBe(code.length);
       for (const p of code) {
         const target = elf.sections[elf.sections[p.section].info];
-        const ours = refs.filter((r) => r.section === target.index && r.slot === p.offset / 8);
+        const ours = refs.filter((r) => r.sectionIndex === target.index && r.ref.slot === p.offset / 8);
         expect(ours, `${rel} ${target.name}+${p.offset}`).toHaveLength(1);
-        const r = ours[0];
+        const r = ours[0].ref;
         const sym = elf.symbols[p.index];
         if (sym.type === STT.SECTION) {
           // named after the section by the peer: a static function or data

@@ -89,16 +89,16 @@ describe('--const name=value', () => {
 
   it('overrides only the .rodata globals an object has; the last assignment wins', () => {
     const m = constantOverrides(mvmtapEl.globals, true, [
-      { name: 'nodenic_ip', value: '10.0.0.1', origin: 'p.yaml:3: constants.nodenic_ip' },
-      { name: 'not_here', value: '1', origin: '--const not_here=1' },
-      { name: 'nodenic_ip', value: '10.0.0.2', origin: '--const nodenic_ip=10.0.0.2' },
+      { name: 'nodenic_ip', value: '10.0.0.1', origin: 'p.yaml:3: constants.nodenic_ip', required: false },
+      { name: 'not_here', value: '1', origin: '--const not_here=1', required: false },
+      { name: 'nodenic_ip', value: '10.0.0.2', origin: '--const nodenic_ip=10.0.0.2', required: true },
     ]);
     expect([...m.keys()]).toEqual(['nodenic_ip']);
     expect(hex(m.get('nodenic_ip')!)).toBe('0a000002');
   });
 
   it('refuses globals that are not .rodata constants', () => {
-    expect(failure(() => constantOverrides(rodataConfig.globals, true, [{ name: 'enforce', value: '0', origin: '--const enforce=0' }]))).toMatch(
+    expect(failure(() => constantOverrides(rodataConfig.globals, true, [{ name: 'enforce', value: '0', origin: '--const enforce=0', required: true }]))).toMatch(
       /^CONST_INVALID: --const enforce=0: enforce is a global in \.data, not a \.rodata constant/,
     );
   });
