@@ -1,6 +1,6 @@
 import { fail } from '../errors.js';
 import type { BpfObject } from '../object/types.js';
-import type { MapStateFile } from '../state/map-state.js';
+import { byteOrderOf, type MapStateFile } from '../state/map-state.js';
 import { coppiceState } from './coppice-state.js';
 import { ALLOW_F_L7, PRIVATE_RANGES, type CoppicePlan } from './coppice-plan.js';
 
@@ -66,7 +66,7 @@ export function coppiceSnapshot(objects: readonly BpfObject[]): MapStateFile {
   }
   const names = new Set(shared.map((m) => m.name));
   const all = coppiceState(first, coppiceSnapshotPlan());
-  return { version: 1, maps: Object.fromEntries(Object.entries(all.maps).filter(([name]) => names.has(name))) };
+  return { version: 1, byteOrder: byteOrderOf(first.littleEndian), maps: Object.fromEntries(Object.entries(all.maps).filter(([name]) => names.has(name))) };
 }
 
 /** The file's text: the snapshot as two-space indented JSON with a final newline. */

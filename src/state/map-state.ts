@@ -16,7 +16,19 @@
  */
 export interface MapStateFile {
   readonly version: 1;
+  /**
+   * The byte order the keys and values are in, when the producer records it (snapshots
+   * do): an object of the other order is refused, not read with its numbers reversed.
+   * Absent: the object's order, as the format has always said.
+   */
+  readonly byteOrder?: ByteOrder;
   readonly maps: Readonly<Record<string, MapContents>>;
+}
+
+export type ByteOrder = 'little' | 'big';
+
+export function byteOrderOf(littleEndian: boolean): ByteOrder {
+  return littleEndian ? 'little' : 'big';
 }
 
 export interface MapContents {

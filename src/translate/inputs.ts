@@ -77,6 +77,8 @@ export function readSnapshot(path: string): MapStateFile {
   }
   const bad = (why: string): never => fail('SNAPSHOT_INVALID', `${path}: ${why}`);
   if (typeof doc !== 'object' || doc === null || (doc as { version?: unknown }).version !== 1) bad('not a map state file ({ "version": 1, "maps": { ... } })');
+  const order = (doc as { byteOrder?: unknown }).byteOrder;
+  if (order !== undefined && order !== 'little' && order !== 'big') bad(`byteOrder must be "little" or "big", not ${JSON.stringify(order)}`);
   const maps = (doc as { maps?: unknown }).maps;
   if (typeof maps !== 'object' || maps === null || Array.isArray(maps)) bad('maps must be an object keyed by map name');
   for (const [name, contents] of Object.entries(maps as Record<string, unknown>)) checkContents(contents, `maps.${name}`, bad);
@@ -102,7 +104,7 @@ export async function checkSnapshotFits(path: string, snapshot: MapStateFile, in
     const own = given.filter((n) => names.has(n));
     if (own.length === 0) continue;
     try {
-      createMapStore(input.object, { version: 1, maps: Object.fromEntries(own.map((n) => [n, snapshot.maps[n]])) });
+      createMapStore(input.object, { version: 1, ...(snapshot.byteOrder !== undefined && { byteOrder: snapshot.byteOrder }), maps: Object.fromEntries(own.map((n) => [n, snapshot.maps[n]])) });
     } catch (e) {
       if (isBpf2pfError(e)) fail('SNAPSHOT_INVALID', `${path}: does not fit ${input.path}: ${e.message}`);
       throw e;

@@ -162,12 +162,20 @@ describe('bpf2pf translate', () => {
       writeFileSync(p, JSON.stringify(copy));
       return p;
     };
+    const ordered = (name: string, byteOrder: string): string => {
+      const p = join(dir, name);
+      writeFileSync(p, JSON.stringify({ ...good, byteOrder }));
+      return p;
+    };
     const cases: [string, RegExp][] = [
       // One byte short of ifindex_to_mvmmeta's u32 key: the sandbox's tables used to come out empty.
       [variant('short-key.json', (m) => (m.ifindex_to_mvmmeta.entries[0].key = (m.ifindex_to_mvmmeta.entries[0].key as string).slice(0, 6))), /: does not fit corpus\/coppice\/obj\/\w+\.bpfel\.v3\.O2\.o: map ifindex_to_mvmmeta: key [0-9a-f]{6} has 3 bytes, the map's keys 4 \[SNAPSHOT_INVALID\]\n$/],
       [variant('long-value.json', (m) => (m.snat_iplist.entries[0].value = `${m.snat_iplist.entries[0].value as string}00`)), /: map snat_iplist: value of [0-9a-f]+ has \d+ bytes, the map's values \d+ \[SNAPSHOT_INVALID\]\n$/],
       [variant('inner-key.json', (m) => ((m.allow_out.entries[0].inner as { entries: { key: string }[] }).entries[0].key = '00')), /: map allow_out\[[0-9a-f]+\]: key 00 has 1 bytes, the map's keys 8 \[SNAPSHOT_INVALID\]\n$/],
       [variant('unknown-map.json', (m) => (m.no_such_map = { entries: [] })), /: map no_such_map is in none of the objects \(corpus\/coppice\/obj\/mvmtap\.bpfel\.v3\.O2\.o, .*\) \[SNAPSHOT_INVALID\]\n$/],
+      // A snapshot says its byte order: big-endian contents are not read into little-endian objects.
+      [ordered('big.json', 'big'), /: does not fit corpus\/coppice\/obj\/\w+\.bpfel\.v3\.O2\.o: the map state holds big-endian keys and values; the object is little-endian \[SNAPSHOT_INVALID\]\n$/],
+      [ordered('middle.json', 'middle'), /: byteOrder must be "little" or "big", not "middle" \[SNAPSHOT_INVALID\]\n$/],
     ];
     for (const [snapshot, message] of cases) {
       const r = runCli(['translate', ...COPPICE, '--profile', PROFILE, '--snapshot', snapshot, '-o', out]);
@@ -177,6 +185,12 @@ describe('bpf2pf translate', () => {
       expect(r.stderr).toMatch(message);
       expect(existsSync(out)).toBe(false);
     }
+    // The committed snapshot (little-endian) given with the big-endian builds of the same programs.
+    const bigEndian = COPPICE.map((o) => o.replace('.bpfel.', '.bpfeb.'));
+    const swapped = runCli(['translate', ...bigEndian, '--profile', PROFILE, '--snapshot', 'corpus/coppice/snapshot.json', '-o', out]);
+    expect(swapped.status).toBe(2);
+    expect(swapped.stderr).toMatch(/^bpf2pf: corpus\/coppice\/snapshot\.json: does not fit corpus\/coppice\/obj\/\w+\.bpfeb\.v3\.O2\.o: the map state holds little-endian keys and values; the object is big-endian \[SNAPSHOT_INVALID\]\n$/);
+    expect(existsSync(out)).toBe(false);
     // The same checks hold for audit and check, which translate too.
     const audit = runCli(['audit', ...COPPICE, '--profile', PROFILE, '--snapshot', cases[0][0]]);
     expect(audit.status).toBe(2);

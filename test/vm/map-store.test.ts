@@ -67,6 +67,16 @@ describe('createMapStore and dumpMaps', () => {
     expect(r.maps?.maps.egress_sessions.entries).toHaveLength(1);
   });
 
+  it('refuses a state recorded in the other byte order, and takes one in its own', () => {
+    const le = object('corpus/coppice/obj/mvmtap.bpfel.v3.O2.o');
+    const be = object('corpus/coppice/obj/mvmtap.bpfeb.v3.O2.o');
+    const state = coppiceState(le);
+    expect(code(() => createMapStore(be, { ...state, byteOrder: 'little' }))).toBe('VM_BAD_STATE');
+    expect(code(() => createMapStore(le, { ...state, byteOrder: 'big' }))).toBe('VM_BAD_STATE');
+    expect(dumpMaps(le, createMapStore(le, { ...state, byteOrder: 'little' })).maps.snat_iplist).toEqual(state.maps.snat_iplist);
+    expect(code(() => createMapStore(le, { ...state, byteOrder: 'middle' } as unknown as MapStateFile))).toBe('VM_BAD_STATE');
+  });
+
   it('allocates nothing for large max_entries', () => {
     const obj = object('corpus/coppice/obj/mvmtap.bpfel.v3.O2.o');
     const t = performance.now();

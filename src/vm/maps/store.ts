@@ -1,6 +1,6 @@
 import { fail } from '../../errors.js';
 import type { BpfObject } from '../../object/types.js';
-import type { MapStateFile } from '../../state/map-state.js';
+import { byteOrderOf, type MapStateFile } from '../../state/map-state.js';
 import type { CodeImage } from '../code/image.js';
 import type { RunScratch } from '../run/scratch.js';
 import { applyState } from './load-state.js';
@@ -68,6 +68,10 @@ export function createMapStore(obj: BpfObject, initial?: MapStateFile): MapStore
         model.slots.set(keyString(indexKey(s.index, le)), inner);
       } else fail('VM_BAD_STATE', `map ${m.name}: initial slot ${s.index} (${s.targetKind} ${s.target}) does not fit a ${model.kind} map`);
     }
+  }
+  const order = initial?.byteOrder;
+  if (order !== undefined && order !== byteOrderOf(le)) {
+    fail('VM_BAD_STATE', order === 'little' || order === 'big' ? `the map state holds ${order}-endian keys and values; the object is ${byteOrderOf(le)}-endian` : `byteOrder must be "little" or "big", not ${JSON.stringify(order)}`);
   }
   const store: MapStore = { littleEndian: le, maps, taint: new WeakMap(), tainted: new Map(), timers: new WeakMap(), code: undefined, runs: 0, scratch: undefined };
   if (initial) applyState(store, obj, initial);
