@@ -31,10 +31,9 @@ function outcome(f: () => unknown): string {
   }
 }
 
+/** A typed error or a result; a hang is the test's timeout (speed is the benchmark's). */
 function expectTyped(f: () => unknown, allowed: RegExp = /^(ok|BTF_[A-Z_]+)$/): void {
-  const t0 = performance.now();
   expect(outcome(f)).toMatch(allowed);
-  expect(performance.now() - t0).toBeLessThan(2000);
 }
 
 /** Everything a consumer does with a parsed BTF. */
