@@ -10,12 +10,42 @@ import type { SlotRef } from './types.js';
 
 /** The line info record covering a slot: the last one at or before it in its section. */
 export function lineAt(obj: BpfObject, slot: SlotRef): SourceLine | null {
-  let best: SourceLine | null = null;
+  return lineIndex(obj)(slot);
+}
+
+/**
+ * `lineAt` for many slots of one object: each section's records sorted once, found by
+ * binary search (provenance asks for every slot of every rule). Of records at one slot,
+ * the first (programs before subprograms, in line info order) covers it.
+ */
+export function lineIndex(obj: BpfObject): (slot: SlotRef) => SourceLine | null {
+  const bySection = new Map<string, SourceLine[]>();
   for (const fn of [...obj.programs, ...obj.subprograms]) {
-    if (fn.section !== slot.section) continue;
-    for (const l of fn.lines) if (l.slot <= slot.slot && l.slot > (best?.slot ?? -1)) best = l;
+    let list = bySection.get(fn.section);
+    if (!list) bySection.set(fn.section, (list = []));
+    list.push(...fn.lines);
   }
-  return best;
+  for (const list of bySection.values()) {
+    // Stable: equal slots keep their order, and only the first of them is kept.
+    list.sort((a, b) => a.slot - b.slot);
+    const firsts = list.filter((l, i) => i === 0 || list[i - 1].slot !== l.slot);
+    list.splice(0, list.length, ...firsts);
+  }
+  return (slot) => {
+    const list = bySection.get(slot.section);
+    if (!list) return null;
+    let lo = 0;
+    let hi = list.length - 1;
+    let best: SourceLine | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].slot <= slot.slot) {
+        best = list[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  };
 }
 
 /** A finding's source for a slot: its line, with the line's text. */

@@ -1,5 +1,5 @@
 import type { Fidelity, Finding, IrClassifier, IrMatch, IrRule, IrScope, Provenance, ProgramCoverage } from '../../ir/types.js';
-import type { BpfObject, BpfProgram } from '../../object/types.js';
+import type { BpfObject, BpfProgram, SourceLine } from '../../object/types.js';
 import type { Profile, ProfileProgram } from '../../profile/types.js';
 import type { MapStateFile } from '../../state/map-state.js';
 import { fromHex } from '../../state/map-state.js';
@@ -9,7 +9,7 @@ import { digest } from '../sym.js';
 import type { ValueCondition } from './set-condition.js';
 import { helperEnv, liftObjectProgram } from '../lift-object.js';
 import type { SlotRef } from '../types.js';
-import { lineAt, sourceAt } from '../source-lines.js';
+import { lineIndex, sourceAt } from '../source-lines.js';
 import { fromValues, type ValueSet } from '../value-set.js';
 import { memberAt } from '../view/schema-names.js';
 import { classifyCache, viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
@@ -69,7 +69,7 @@ export interface ProgramInput {
   readonly snapshot: MapStateFile | null;
 }
 
-function provenance(input: ProgramInput, views: readonly PathView[]): Provenance[] {
+function provenance(input: ProgramInput, lineOf: (slot: SlotRef) => SourceLine | null, views: readonly PathView[]): Provenance[] {
   const sections = new Map<string, Set<number>>();
   for (const v of views) {
     const add = (s: SlotRef): void => {
@@ -86,7 +86,7 @@ function provenance(input: ProgramInput, views: readonly PathView[]): Provenance
     const sorted = [...set].sort((a, b) => a - b);
     const sources = new Map<string, { file: string; line: number }>();
     for (const s of sorted) {
-      const src = lineAt(input.object, { section, slot: s });
+      const src = lineOf({ section, slot: s });
       if (src) sources.set(`${src.file}:${src.line}`, { file: src.file, line: src.line });
     }
     out.push({
@@ -190,6 +190,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
   const { object: obj, program, attach } = input;
   const lifted = liftObjectProgram(obj, program);
   const env = helperEnv(obj, program);
+  const lineOf = lineIndex(obj);
   const cache: ClassifyCache = classifyCache(valueSets);
   const all = lifted.paths.map((p) => viewPath(p, env, cache));
   const memberOf = (v: PathView, lookup: number, offset: number, size: number): string => {
@@ -352,7 +353,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
     const id = `${program.name}.${rules.length + 1}`;
     const all = [...c.paths, ...c.absorbed];
     const fidelity: Fidelity = c.info ? { level: 'approximate', reason: `blocked (fail closed): ${c.info.reasons.join('; ')}` } : c.rule.fidelity;
-    rules.push({ id, ...c.rule, fidelity, provenance: provenance(input, all.map((p) => p.view)), note: `${c.rule.note}${all.length > 1 ? `; ${all.length} paths` : ''}` });
+    rules.push({ id, ...c.rule, fidelity, provenance: provenance(input, lineOf, all.map((p) => p.view)), note: `${c.rule.note}${all.length > 1 ? `; ${all.length} paths` : ''}` });
     const level = c.info ? 2 : c.rule.fidelity.level === 'approximate' ? 1 : 0;
     for (const p of c.paths) levelOf.set(p, Math.max(levelOf.get(p) ?? 0, level));
     for (const p of c.absorbed) levelOf.set(p, levelOf.get(p) ?? 0);
@@ -381,7 +382,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
     translations: [],
     keepState: false,
     fidelity,
-    provenance: provenance(input, vs),
+    provenance: provenance(input, lineOf, vs),
     note,
   });
   if (lifted.truncated) {
@@ -399,7 +400,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
         littleEndian: obj.littleEndian,
         interface: attach.attach.interface,
         direction: attach.attach.direction,
-        provenance: (vs) => provenance(input, vs),
+        provenance: (vs) => provenance(input, lineOf, vs),
         finding: report,
       });
   if (l2Result) {
