@@ -15,6 +15,7 @@ import { tailCallTargets } from './lift-object.js';
 import { familyName, programRules, type ProgramInput, type ProgramPart, type SubsetTable } from './synth/program-rules.js';
 import { setName, type MapRole } from './synth/roles.js';
 import { placePipesAndClassifiers } from './pipes-classifiers.js';
+import { sessionReplyFindings } from './synth/session-replies.js';
 import { withLineText } from './source-lines.js';
 import type { ValueSet } from './value-set.js';
 
@@ -125,7 +126,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     classifiers: [...placed.classifiers],
     state: { timeouts: mapTimeouts(profile.timeouts).timeouts, limits: profileLimitsToPf(profile.limits, release).limits, reassemble: profile.reassemble },
     controlPlane: [...controlPlane.values(), ...placed.controlPlane],
-    findings: [...findings, ...parts.flatMap((p) => p.part.findings), ...placed.findings],
+    findings: [...findings, ...parts.flatMap((p) => p.part.findings), ...sessionReplyFindings(parts), ...placed.findings],
     coverage: parts.map((p) => p.part.coverage),
   };
   return validateIr(normaliseIr(ir));

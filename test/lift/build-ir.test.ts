@@ -111,6 +111,20 @@ describe('buildIr on the Coppice corpus', () => {
     }
   });
 
+  it('says that pf does not route the sandboxes\' replies to their TAP, as from_world does', async () => {
+    const ir = await coppice();
+    const replies = ir.findings.filter((f) => f.code === 'B2P-STATE-REPLY');
+    // from_world sends the replies of from_cube's connections to the TAP egress_sessions names.
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ severity: 'warning', program: 'from_world', object: 'corpus/coppice/nodenic.o', source: { file: expect.stringMatching(/nodenic\.bpf\.c$/), text: 's = bpf_map_lookup_elem(&egress_sessions, &key);' } });
+    expect(replies[0].message).toMatch(/^\d+ paths of from_world send packets of connections the rules of from_cube \(on sandbox_taps\) create to the interface their egress_sessions entry names \(egress_sessions\.vm_ifindex\): these are replies/);
+    // from_cube's own known connections go the way its rules' route-to sends them: pf does that.
+    expect(ir.findings.some((f) => f.code === 'B2P-STATE-REPLY' && f.program === 'from_cube')).toBe(false);
+    // Without from_cube, nobody's rules create those connections here: nothing to say.
+    const alone = (await buildPolicy({ ...REQUEST, objects: [OBJECTS[1]], snapshot: undefined })).ir;
+    expect(alone.findings.some((f) => f.code === 'B2P-STATE-REPLY')).toBe(false);
+  });
+
   it('warns when a rule routes out of an interface the profile gives no gateway for', async () => {
     const profile = join(mkdtempSync(join(tmpdir(), 'b2p-nogw-')), 'profile.yaml');
     writeFileSync(profile, readFileSync(REQUEST.profile, 'utf8').replace(/^\s+gateway:.*\n(\s+#.*\n)*/m, ''));

@@ -12,7 +12,7 @@ import type { SlotRef } from '../types.js';
 import { lineIndex, sourceAt } from '../source-lines.js';
 import { fromValues, type ValueSet } from '../value-set.js';
 import { memberAt } from '../view/schema-names.js';
-import { classifyCache, viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
+import { byteSource, classifyCache, viewPath, type ClassifyCache, type PathView } from '../view/path-view.js';
 import { fieldById } from '../view/packet-layout.js';
 import { buildMatch } from './match.js';
 import { outcomeOf, type EntryValue, type Outcome, type OutcomeEnv } from './outcome.js';
@@ -46,6 +46,22 @@ export interface ProgramPart {
   readonly proxyArp: ProxyArp | undefined;
   /** Rate limiters, as dummynet pipes (build-ir numbers them and sets `dnpipe`). */
   readonly pipes: readonly PipeDraft[];
+  /** Session maps the program's rule paths write: the connections its rules create. */
+  readonly sessionWrites: readonly string[];
+  /**
+   * Packets of known connections (left to pf state) the program redirects to the interface
+   * their session entry names, per session map: build-ir tells whether they are replies.
+   */
+  readonly sessionRoutes: readonly SessionRoute[];
+}
+
+/** Known-connection paths sending packets where a session entry says (`map`.`member`). */
+export interface SessionRoute {
+  readonly map: string;
+  readonly member: string;
+  readonly paths: number;
+  /** The lookup that finds the entry (of the first such path). */
+  readonly slot: SlotRef;
 }
 
 /** A table of the entries of a set's map whose value passes (`holds`) or fails a test. */
@@ -511,6 +527,21 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
 
   const total = program.insns.length;
   const coveredSlots = lifted.covered.get(program.section)?.size ?? 0;
+  const sessionRoutes = new Map<string, { map: string; member: string; paths: number; slot: SlotRef }>();
+  for (const c of covered) {
+    const r = c.view.action.redirect;
+    const src = c.by === 'state' && r ? byteSource(r.ifindex, 4, c.view.shape) : undefined;
+    if (src?.kind !== 'value' || roles.of(c.view).get(src.lookup)?.kind !== 'session') continue;
+    const lookup = c.view.lookups.get(src.lookup)!;
+    const member = memberOf(c.view, src.lookup, src.offset, src.size);
+    const k = `${lookup.mapName}.${member}`;
+    const known = sessionRoutes.get(k);
+    // Located at the lookup that finds the entry: the redirect's own line is often none (0).
+    sessionRoutes.set(k, { map: lookup.mapName, member, paths: (known?.paths ?? 0) + 1, slot: known?.slot ?? lookup.slot });
+  }
+  const sessionMaps = new Set([...roles.all.values()].filter((r) => r.kind === 'session').map((r) => r.map));
+  const sessionWrites = new Set<string>();
+  for (const p of rulePaths) for (const e of p.view.path.effects) if (e.kind === 'mapUpdate' && e.map.kind === 'map' && sessionMaps.has(e.map.name)) sessionWrites.add(e.map.name);
   return {
     rules,
     findings,
@@ -531,6 +562,8 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
     classifier: l2Result?.classifier,
     proxyArp: l2Result?.proxyArp,
     pipes: rate?.pipes ?? [],
+    sessionWrites: [...sessionWrites].sort(),
+    sessionRoutes: [...sessionRoutes.values()],
   };
 }
 
