@@ -96,7 +96,7 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
       let state = start;
       let first = true;
       for (;;) {
-        if (!first && joins.has(`${state.section}:${state.slot}`)) {
+        if (!first && joins.get(state.section)?.has(state.slot)) {
           frontier.add(state);
           break;
         }
@@ -128,12 +128,20 @@ function cover(covered: Map<string, Set<number>>, section: string, slot: number)
   set.add(slot);
 }
 
-/** Where paths can meet: blocks with two or more predecessors, and the slots calls return to. */
-function joinPoints(obj: BpfObject): Set<string> {
-  const out = new Set<string>();
+/**
+ * Where paths can meet: blocks with two or more predecessors, and the slots calls return
+ * to; by section, then slot (asked before every instruction, so no key is built).
+ */
+function joinPoints(obj: BpfObject): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  const add = (section: string, slot: number): void => {
+    let slots = out.get(section);
+    if (!slots) out.set(section, (slots = new Set()));
+    slots.add(slot);
+  };
   for (const f of [...obj.programs, ...obj.subprograms]) {
-    for (const b of f.cfg.blocks) if (b.predecessors.length >= 2) out.add(`${f.section}:${b.start}`);
-    for (const c of f.cfg.calls) if (c.kind === 'subprogram') out.add(`${f.section}:${c.slot + 1}`);
+    for (const b of f.cfg.blocks) if (b.predecessors.length >= 2) add(f.section, b.start);
+    for (const c of f.cfg.calls) if (c.kind === 'subprogram') add(f.section, c.slot + 1);
   }
   return out;
 }
