@@ -527,7 +527,7 @@ export function programRules(input: ProgramInput, valueSets: Map<string, ValueSe
 
   const total = program.insns.length;
   const coveredSlots = lifted.covered.get(program.section)?.size ?? 0;
-  const sessionRoutes = new Map<string, { map: string; member: string; paths: number; slot: SlotRef }>();
+  const sessionRoutes = new Map<string, SessionRoute>();
   for (const c of covered) {
     const r = c.view.action.redirect;
     const src = c.by === 'state' && r ? byteSource(r.ifindex, 4, c.view.shape) : undefined;

@@ -6,8 +6,8 @@ import type { ProgramInput, ProgramPart } from './program-rules.js';
  * Replies the programs route and pf does not. A program that sends packets of known
  * connections to the interface their session entry names, where the entries are written
  * by another program's rules, is routing the replies of connections those rules created
- * (Coppice: from_world sends a sandbox's returning traffic to the TAP ingress_sessions
- * names). pf's state translates such replies back, but the route-to of the rule that made
+ * (Coppice: from_world sends a sandbox's returning traffic to the TAP its egress_sessions
+ * entry names). pf's state translates such replies back, but the route-to of the rule that made
  * the state applies only in the direction it was made (pf.md 2.9): the replies go where
  * the routing table says. The report must say so; "pf state carries it" is not the whole
  * story.

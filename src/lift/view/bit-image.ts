@@ -19,7 +19,7 @@ const ONE = -2;
 /** Where each byte of a leaf comes from: leaf byte j (as loaded) is v's bits from[j]..from[j]+7. */
 export interface LeafBytes {
   readonly from: readonly number[];
-  /** Byte j's position in the loaded value: bits weight[j]..weight[j]+7. */
+  /** Byte j's place in the loaded value: its bits at[j]..at[j]+7. */
   readonly at: readonly number[];
 }
 
