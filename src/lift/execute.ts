@@ -47,6 +47,11 @@ export interface LiftLimits {
    * hundred instructions.
    */
   readonly depthFirst?: boolean;
+  /**
+   * For tests: where the cheap guard filter (MergeSignatures.mayMerge) skips a merge, try
+   * it anyway and fail if it would have merged (the filter must only skip failures).
+   */
+  readonly checkMergeFilter?: boolean;
 }
 
 export const DEFAULT_LIMITS: LiftLimits = { maxPaths: 3_000, maxSteps: 50_000, maxLoopIterations: 16, maxTailCalls: 33, maxStepsPerProgram: 60_000, assumeHelperSuccess: true };
@@ -85,7 +90,7 @@ export function liftProgram(obj: BpfObject, program: BpfProgram, env: HelperEnv,
       break;
     }
     const group = frontier.takeFirst();
-    for (const start of mergeGroup(group, live(group[0].section, group[0].slot), signatures)) {
+    for (const start of mergeGroup(group, live(group[0].section, group[0].slot), signatures, limits.checkMergeFilter ?? false)) {
       if ((spent.get(start.program) ?? 0) > limits.maxStepsPerProgram) {
         const r = abandon(start, `more than ${limits.maxStepsPerProgram} instructions lifted in ${start.program}`, 'budget');
         if (r.kind === 'end') paths.push({ ...r.path, id: paths.length, program: program.name });
@@ -252,7 +257,7 @@ class Frontier implements Waiting {
  * pairs with the same merge signature are tried; a merge keeps its inputs' signature.
  * mergeStates succeeds for (a, b) exactly when it does for (b, a).
  */
-function mergeGroup(group: readonly PathState[], live: number, signatures: MergeSignatures): PathState[] {
+function mergeGroup(group: readonly PathState[], live: number, signatures: MergeSignatures, checkFilter: boolean): PathState[] {
   if (group.length === 1) return [group[0]];
   const buckets = new Map<string, PathState[]>();
   for (const s of group) {
@@ -279,6 +284,10 @@ function mergeGroup(group: readonly PathState[], live: number, signatures: Merge
       for (let again = true; again; ) {
         again = false;
         for (let i = 0; i < same.length; i++) {
+          if (!signatures.mayMerge(merged, same[i].state)) {
+            if (checkFilter && mergeStates(merged, same[i].state, live)) throw new Error(`the merge filter skipped a merge at ${merged.section}:${merged.slot}`);
+            continue;
+          }
           const m = mergeStates(merged, same[i].state, live);
           if (m) {
             merged = m;
