@@ -254,7 +254,8 @@ class Frontier implements Waiting {
 /**
  * The paths of a group after merging whatever can be merged. Paths are bucketed by what
  * must be equal for a merge (lookups made, live registers), and within a bucket only
- * pairs with the same merge signature are tried; a merge keeps its inputs' signature.
+ * pairs with the same merge signature whose policy guards may merge (mayMerge) are
+ * tried; a merge keeps its inputs' signature.
  * mergeStates succeeds for (a, b) exactly when it does for (b, a).
  */
 function mergeGroup(group: readonly PathState[], live: number, signatures: MergeSignatures, checkFilter: boolean): PathState[] {
