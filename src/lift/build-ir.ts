@@ -3,7 +3,7 @@ import type { Profile } from '../profile/types.js';
 import type { MapStateFile, MapContents } from '../state/map-state.js';
 import { fromHex, isInnerEntry, isValueEntry } from '../state/map-state.js';
 import { uintOf } from '../bytes.js';
-import { IR_VERSION, type Finding, type FindingSource, type IrControlPlane, type IrFamily, type IrFamilyInstance, type IrSet, type PolicyIR } from '../ir/types.js';
+import { IR_VERSION, type Finding, type IrControlPlane, type IrFamily, type IrFamilyInstance, type IrSet, type PolicyIR } from '../ir/types.js';
 import { fitName } from '../ir/names.js';
 import { normaliseIr } from '../ir/normalise.js';
 import { validateIr } from '../ir/validate.js';
@@ -16,7 +16,7 @@ import { familyName, programRules, type ProgramInput, type ProgramPart, type Sub
 import { setName, type MapRole } from './synth/roles.js';
 import { placePipesAndClassifiers } from './pipes-classifiers.js';
 import { sessionReplyFindings } from './synth/session-replies.js';
-import { withLineText } from './source-lines.js';
+import { ruleSource } from './source-lines.js';
 import type { ValueSet } from './value-set.js';
 
 /** One object given to the translator, as the command line named it. */
@@ -238,7 +238,7 @@ function routedToKnownInstance(rule: PolicyIR['rules'][number], registered: Read
     program: rule.program,
     section: p?.section ?? null,
     slot: null,
-    source: ruleSource(rule, objects),
+    source: ruleSource(rule, (path) => objects.get(path)),
     construct: 'redirect to an ifindex from a map entry',
     suggestion: 'register the interface (its family map entry) or remove the stale entry, then translate again',
   });
@@ -258,12 +258,6 @@ function inboundNatProblem(rule: PolicyIR['rules'][number], rules: readonly Poli
   if (rule.tag !== undefined) return `its nat would happen on the route-to interface, on the packets the rule tags, and the rule sets tag ${rule.tag} already`;
   const rival = rivalNat(rule, rules);
   return rival ? `its nat would happen on the way out of the route-to interface, where rule ${rival.id} translates outbound packets too` : undefined;
-}
-
-/** A finding's source for a rule: its first provenance line, with the line's text. */
-function ruleSource(rule: PolicyIR['rules'][number], objects: ObjectsByPath): FindingSource | null {
-  const p = rule.provenance[0];
-  return p?.sources[0] ? withLineText(objects.get(p.object), p.sources[0]) : null;
 }
 
 /** The rule as a block, with nothing only a pass can carry, and why it was closed. */
@@ -293,7 +287,7 @@ function legacyCompatible(rule: PolicyIR['rules'][number], rules: readonly Polic
     program: rule.program,
     section: p?.section ?? null,
     slot: p?.slots[0] ?? null,
-    source: ruleSource(rule, objects),
+    source: ruleSource(rule, (path) => objects.get(path)),
     construct: 'address translation',
     suggestion: 'target FreeBSD 15.0 (nat-to/rdr-to on filter rules), or write the nat rule on the egress interface by hand',
   });

@@ -1,5 +1,5 @@
 import { bigUintOf } from '../bytes.js';
-import { withLineText } from './source-lines.js';
+import { ruleSource } from './source-lines.js';
 import type { Finding, IrClassifier, IrControlPlane, IrFamily, IrPipe, IrRule, IrScope } from '../ir/types.js';
 import type { MapStateFile } from '../state/map-state.js';
 import { fromHex, isValueEntry } from '../state/map-state.js';
@@ -61,7 +61,7 @@ export function placePipesAndClassifiers(parts: readonly Part[], families: Reado
       for (const r of own) {
         if (dnpipe.has(r.id)) continue;
         if (scope.kind === 'family' && (r.scope.kind !== 'family' || r.scope.family !== scope.family)) {
-          findings.push({ code: 'B2P-RATE-SCOPE', severity: 'warning', message: `rule ${r.id} runs through the rate limiter of pipe ${id} (${draft.name}) but is not a rule of family ${scope.family}: it is not shaped`, object: input.path, program: r.program, section: r.provenance[0]?.section ?? null, slot: r.provenance[0]?.slots[0] ?? null, source: r.provenance[0]?.sources[0] ? withLineText(input.object, r.provenance[0].sources[0]) : null, construct: 'rate limiter', suggestion: 'shape it by hand with dnpipe' });
+          findings.push({ code: 'B2P-RATE-SCOPE', severity: 'warning', message: `rule ${r.id} runs through the rate limiter of pipe ${id} (${draft.name}) but is not a rule of family ${scope.family}: it is not shaped`, object: input.path, program: r.program, section: r.provenance[0]?.section ?? null, slot: r.provenance[0]?.slots[0] ?? null, source: ruleSource(r, () => input.object), construct: 'rate limiter', suggestion: 'shape it by hand with dnpipe' });
           continue;
         }
         dnpipe.set(r.id, id);

@@ -1,4 +1,4 @@
-import type { FindingSource } from '../ir/types.js';
+import type { FindingSource, IrRule } from '../ir/types.js';
 import type { BpfObject, SourceLine } from '../object/types.js';
 import type { SlotRef } from './types.js';
 
@@ -25,11 +25,10 @@ export function lineIndex(obj: BpfObject): (slot: SlotRef) => SourceLine | null 
     if (!list) bySection.set(fn.section, (list = []));
     list.push(...fn.lines);
   }
-  for (const list of bySection.values()) {
+  for (const [section, list] of bySection) {
     // Stable: equal slots keep their order, and only the first of them is kept.
     list.sort((a, b) => a.slot - b.slot);
-    const firsts = list.filter((l, i) => i === 0 || list[i - 1].slot !== l.slot);
-    list.splice(0, list.length, ...firsts);
+    bySection.set(section, list.filter((l, i) => i === 0 || list[i - 1].slot !== l.slot));
   }
   return (slot) => {
     const list = bySection.get(slot.section);
@@ -61,6 +60,12 @@ export function withLineText(obj: BpfObject | undefined, src: { readonly file: s
     if (hit) return { file: src.file, line: src.line, text: lineText(hit.text) };
   }
   return { file: src.file, line: src.line, text: '' };
+}
+
+/** A finding's source for a rule: its first provenance line, with the line's text. */
+export function ruleSource(rule: IrRule, objectOf: (path: string) => BpfObject | undefined): FindingSource | null {
+  const p = rule.provenance[0];
+  return p?.sources[0] ? withLineText(objectOf(p.object), p.sources[0]) : null;
 }
 
 /** Whitespace runs as one space, none at the ends: reindenting a line does not change it. */
