@@ -209,16 +209,17 @@ function guardLeaves(g: Guard, leavesOf: LeavesOf): readonly Leaf[] {
 export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): RateResult {
   const findings: Finding[] = [];
   const stampsTime = views.some((v) => v.action.ctxWrites.has('tstamp'));
-  const found = new Map<string, { f: Found; views: PathView[] }>();
+  // A view notes the same limiter once per expression that shows it: a set, not a list.
+  const found = new Map<string, { f: Found; views: Set<PathView> }>();
   const memo = new WeakMap<Sym, readonly Division[]>();
   const leavesOf = memoLeaves();
   const note = (f: Found, v: PathView): void => {
     const k = rateKey(f);
     const at = found.get(k);
     if (at) {
-      at.views.push(v);
+      at.views.add(v);
       if (f.burst !== undefined) at.f = { ...at.f, burst: Math.max(at.f.burst ?? 0, f.burst) } as Found;
-    } else found.set(k, { f, views: [v] });
+    } else found.set(k, { f, views: new Set([v]) });
   };
   // The largest cap any path puts on a bucket, once per bucket field (every refilling path asks).
   const bursts = new Map<string, number | undefined>();
@@ -255,18 +256,7 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
       findings.push(env.finding('B2P-RATE-UNCLAIMED', 'warning', `${what} in ${f.keyLookup?.mapName ?? 'the program'} is not translated: ${why}`, f.slot, what, 'configure a dummynet pipe by hand (dnctl pipe N config bw ... mask ...) and send the traffic to it with dnpipe'));
       continue;
     }
-    const maps = new Set<string>([...f.stateMaps]);
-    // Other maps whose values the limiter's writes and guards mix with the clock: its state.
-    for (const v of vs) {
-      for (const e of v.path.effects) {
-        if (e.kind !== 'mapValueWrite' && e.kind !== 'mapUpdate') continue;
-        const syms = e.kind === 'mapValueWrite' ? [e.value] : e.value.map((p) => p.value);
-        const ls = syms.flatMap(leavesOf);
-        const mixes = ls.some(isClock) || ls.some((l) => l.source.kind === 'mapValue' && maps.has(v.lookups.get(l.source.lookup)?.mapName ?? ''));
-        const target = e.kind === 'mapValueWrite' ? v.lookups.get(e.lookup)?.mapName : e.map.kind === 'map' ? e.map.name : undefined;
-        if (mixes && target && syms.some((s) => leavesOf(s).some(isLength))) maps.add(target);
-      }
-    }
+    const maps = limiterState(f.stateMaps, vs, leavesOf);
     const reason =
       f.mechanism === 'edt'
         ? 'the program paces each packet to an earliest departure time (skb->tstamp, held by the fq qdisc) and drops packets that would wait past its horizon; dummynet queues them in the pipe instead and drops only when the queue is full'
@@ -294,6 +284,36 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
     });
   });
   return { pipes: pipes.map((p) => ({ ...p, slots: slotsOf.get(p)! })), findings, views: out };
+}
+
+/**
+ * The maps a limiter keeps its state in: the ones it was found in, and the maps written
+ * with a value that mixes the packet length with the clock or with state already known,
+ * to a fixed point (a path's write may only show as state after another path's).
+ */
+function limiterState(found: readonly string[], views: ReadonlySet<PathView>, leavesOf: LeavesOf): Set<string> {
+  const maps = new Set(found);
+  const writes: { readonly view: PathView; readonly target: string; readonly leaves: readonly Leaf[] }[] = [];
+  for (const v of views) {
+    for (const e of v.path.effects) {
+      if (e.kind !== 'mapValueWrite' && e.kind !== 'mapUpdate') continue;
+      const syms = e.kind === 'mapValueWrite' ? [e.value] : e.value.map((p) => p.value);
+      const target = e.kind === 'mapValueWrite' ? v.lookups.get(e.lookup)?.mapName : e.map.kind === 'map' ? e.map.name : undefined;
+      if (target && syms.some((s) => leavesOf(s).some(isLength))) writes.push({ view: v, target, leaves: syms.flatMap(leavesOf) });
+    }
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const w of writes) {
+      if (maps.has(w.target)) continue;
+      const mixes = w.leaves.some((l) => isClock(l) || (l.source.kind === 'mapValue' && maps.has(w.view.lookups.get(l.source.lookup)?.mapName ?? '')));
+      if (mixes) {
+        maps.add(w.target);
+        grew = true;
+      }
+    }
+  }
+  return maps;
 }
 
 /**
