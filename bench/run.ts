@@ -131,20 +131,29 @@ function interpreterSpeed(): string[] {
 
 /**
  * Whole-process time of translate on the three Coppice objects (median and min of 5, each
- * into a fresh directory), and its peak RSS from one more run under /usr/bin/time.
+ * into a fresh directory), with the code cache the build made and without it
+ * (BPF2PF_CODE_CACHE=off), runs alternating; and its peak RSS from one more run under
+ * /usr/bin/time.
  */
 function translateSpeed(): string[] {
   const scratch = mkdtempSync(join(tmpdir(), 'bpf2pf-bench-'));
   try {
-    const run = (i: number): number | undefined => {
+    const run = (i: number, cache: 'on' | 'off'): number | undefined => {
       let status: number | null = null;
+      const env = { ...process.env, BPF2PF_CODE_CACHE: cache };
       const ms = timeMs(() => {
-        status = spawnSync(process.execPath, [cli, ...COPPICE_TRANSLATE, '-o', join(scratch, `out${i}`)], { cwd: root, stdio: 'ignore' }).status;
+        status = spawnSync(process.execPath, [cli, ...COPPICE_TRANSLATE, '-o', join(scratch, `out${i}${cache}`)], { cwd: root, stdio: 'ignore', env }).status;
       });
       return status === 0 ? ms : undefined;
     };
-    if (run(0) === undefined) return ['translate, Coppice: n/a (the command failed; run it by hand: npm run coppice)'];
-    const times = Array.from({ length: 5 }, (_, i) => run(i + 1)!);
+    if (run(0, 'on') === undefined) return ['translate, Coppice: n/a (the command failed; run it by hand: npm run coppice)'];
+    const state = spawnSync(process.execPath, [cli, '--version'], { env: { ...process.env, BPF2PF_DEBUG: '1' }, encoding: 'utf8' }).stderr.match(/code cache (.*)/)?.[1] ?? 'unknown';
+    const withCache: number[] = [];
+    const without: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      withCache.push(run(i, 'on')!);
+      without.push(run(i, 'off')!);
+    }
     let rss = 'n/a (no /usr/bin/time)';
     if (existsSync('/usr/bin/time')) {
       const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...COPPICE_TRANSLATE, '-o', join(scratch, 'rss')], { cwd: root, encoding: 'utf8' });
@@ -153,7 +162,8 @@ function translateSpeed(): string[] {
     }
     return [
       'whole process, bpf2pf translate of the three Coppice objects with profile and snapshot (5 runs):',
-      `  median ${median(times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms, peak RSS ${rss}`,
+      `  median ${median(withCache).toFixed(1)} ms, min ${Math.min(...withCache).toFixed(1)} ms, peak RSS ${rss} (code cache ${state})`,
+      `  without the code cache (BPF2PF_CODE_CACHE=off): median ${median(without).toFixed(1)} ms, min ${Math.min(...without).toFixed(1)} ms`,
     ];
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -24,4 +24,9 @@ registerCbpf(program);
 registerTranslate(program);
 registerAudit(program);
 registerCheck(program);
-await program.parseAsync(process.argv);
+// No top-level await: the CLI bundle is CommonJS (see src/cli/launch.cts). Commands end
+// the process themselves (runCommand); anything that escapes them is an internal error.
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`bpf2pf: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(EXIT.INTERNAL);
+});
