@@ -32,6 +32,12 @@ await build({ ...common, entryPoints: [join(root, 'dist/src/cli/launch.cjs')], o
 writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
 chmodSync(join(outdir, 'main.js'), 0o755);
 
+// Templates compiled ahead, then the code cache (its translate already uses them).
+const pre = spawnSync(process.execPath, [join(root, 'scripts/precompile-templates.mjs')], { cwd: root, encoding: 'utf8' });
+if (pre.status !== 0) {
+  console.error(`bundle-cli: compiling the templates ahead failed:\n${pre.stderr}`);
+  process.exit(1);
+}
 const train = spawnSync(process.execPath, [join(root, 'scripts/code-cache.mjs')], { cwd: root, encoding: 'utf8' });
 if (train.status !== 0) {
   console.error(`bundle-cli: making the code cache failed: the CLI could not translate the Coppice corpus:\n${train.stderr}`);

@@ -9,6 +9,7 @@
  * templates are loaded, so no template can let an object string through unchecked.
  */
 import Handlebars from 'handlebars';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,31 @@ export type TemplateHelper = (v: unknown) => string;
 export interface SafeTemplates<N extends string> {
   readonly dir: string;
   render(name: N, view: object): string;
+  /** Each template and partial loaded, compiled ahead: digest -> handlebars spec (JavaScript). */
+  precompiled(): Record<string, string>;
 }
+
+/**
+ * Templates compiled ahead by the build (scripts/precompile-templates.mjs), beside the CLI
+ * bundle: checking and compiling the pf, dummynet and netgraph templates took ~40 ms of
+ * every translate. An entry is used only for a template whose digest (its text, the
+ * helpers it may print through, whether partials are allowed) matches, so an edited
+ * template is checked and compiled as ever; without the file (running from dist/src or
+ * src) every template is.
+ */
+export const PRECOMPILED_FILE = 'templates.precompiled.json';
+
+function readPrecompiled(): ReadonlyMap<string, string> {
+  const file = join(dirname(fileURLToPath(import.meta.url)), PRECOMPILED_FILE);
+  if (!existsSync(file)) return new Map();
+  return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
+}
+
+function templateDigest(source: string, helpers: Readonly<Record<string, TemplateHelper>>, partials: boolean): string {
+  return createHash('sha256').update(JSON.stringify([Handlebars.VERSION, Object.keys(helpers).sort(), partials, source])).digest('hex');
+}
+
+const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
 /** Walks up from this module to the directory whose package.json names bpf2pf. */
 export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
@@ -91,8 +116,8 @@ export function commentLines(text: string): string {
 
 const BLOCK_HELPERS = new Set(['each', 'if', 'unless']);
 
-/** Refuses a template that prints anything except through a helper with one argument. */
-function checkTemplate(file: string, source: string, helpers: Readonly<Record<string, TemplateHelper>>, partials: boolean): void {
+/** Refuses a template that prints anything except through a helper with one argument; its syntax tree. */
+function checkTemplate(file: string, source: string, helpers: Readonly<Record<string, TemplateHelper>>, partials: boolean): hbs.AST.Program {
   const ast = Handlebars.parse(source);
   const problems: string[] = [];
   class Check extends Handlebars.Visitor {
@@ -114,6 +139,7 @@ function checkTemplate(file: string, source: string, helpers: Readonly<Record<st
   }
   new Check().accept(ast);
   if (problems.length > 0) fail('EMIT_TEMPLATE', `${file}: ${problems.join('; ')}`);
+  return ast;
 }
 
 function read(path: string): string {
@@ -125,25 +151,38 @@ function read(path: string): string {
  * Loads `<dir>/<name>.hbs` for every name, checked, with only `helpers` to print through.
  * With `partials`, the templates of `<dir>/partials/` (checked alike) may be included.
  */
-export function loadSafeTemplates<N extends string>(dir: string, names: readonly N[], helpers: Readonly<Record<string, TemplateHelper>>, options: { readonly partials?: boolean } = {}): SafeTemplates<N> {
+export function loadSafeTemplates<N extends string>(
+  dir: string,
+  names: readonly N[],
+  helpers: Readonly<Record<string, TemplateHelper>>,
+  options: { readonly partials?: boolean; readonly precompiled?: ReadonlyMap<string, string> } = {},
+): SafeTemplates<N> {
   const partials = options.partials ?? false;
+  const ahead = options.precompiled ?? readPrecompiled();
+  // What precompiled() gives: the spec read, or the checked tree to compile ahead on request.
+  const loaded = new Map<string, string | hbs.AST.Program>();
   const env = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, (v: unknown) => fn(v));
+  // Checked and compiled with the same options whether ahead of time or now.
+  const compile = (file: string, source: string): HandlebarsTemplateDelegate => {
+    const digest = templateDigest(source, helpers, partials);
+    const spec = ahead.get(digest);
+    if (spec !== undefined) {
+      loaded.set(digest, spec);
+      return env.template(new Function(`return (${spec});`)() as TemplateSpecification);
+    }
+    const ast = checkTemplate(file, source, helpers, partials);
+    loaded.set(digest, ast);
+    return env.compile(ast, COMPILE_OPTIONS);
+  };
   const partialsDir = join(dir, 'partials');
   if (partials && existsSync(partialsDir)) {
     for (const f of readdirSync(partialsDir).filter((n) => n.endsWith('.hbs')).sort()) {
-      const source = read(join(partialsDir, f));
-      checkTemplate(`partials/${f}`, source, helpers, partials);
-      // Compiled here so partials print with the same options (no escaping, strict).
-      env.registerPartial(f.slice(0, -'.hbs'.length), env.compile(source, { noEscape: true, strict: true }));
+      env.registerPartial(f.slice(0, -'.hbs'.length), compile(`partials/${f}`, read(join(partialsDir, f))));
     }
   }
   const compiled = new Map<string, HandlebarsTemplateDelegate>();
-  for (const name of names) {
-    const source = read(join(dir, `${name}.hbs`));
-    checkTemplate(`${name}.hbs`, source, helpers, partials);
-    compiled.set(name, env.compile(source, { noEscape: true, strict: true }));
-  }
+  for (const name of names) compiled.set(name, compile(`${name}.hbs`, read(join(dir, `${name}.hbs`))));
   return {
     dir,
     render(name, view) {
@@ -151,5 +190,6 @@ export function loadSafeTemplates<N extends string>(dir: string, names: readonly
       if (!t) return fail('EMIT_TEMPLATE', `no template ${name}`);
       return t(view);
     },
+    precompiled: () => Object.fromEntries([...loaded].map(([digest, t]) => [digest, typeof t === 'string' ? t : String(Handlebars.precompile(t, COMPILE_OPTIONS))])),
   };
 }

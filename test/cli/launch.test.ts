@@ -3,6 +3,10 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadDummynetTemplates } from '../../src/emit/dummynet/templates.js';
+import { loadNetgraphTemplates } from '../../src/emit/netgraph/templates.js';
+import { loadPfTemplates } from '../../src/emit/pf/templates.js';
+import { PRECOMPILED_FILE } from '../../src/emit/safe-templates.js';
 import { repoRoot } from '../support/corpus.js';
 
 // The launcher (src/cli/launch.cts) and the code cache the build makes for the bundle.
@@ -32,6 +36,15 @@ function copyOfCli(name: string): string {
   cpSync(dist, dir, { recursive: true });
   return dir;
 }
+
+describe('templates compiled ahead by the build', () => {
+  it('are there for every template the emitters load, and for nothing else', () => {
+    const built = Object.keys(JSON.parse(readFileSync(join(dist, PRECOMPILED_FILE), 'utf8')) as object).sort();
+    const loaded = [loadPfTemplates(), loadDummynetTemplates(), loadNetgraphTemplates()].flatMap((t) => Object.keys(t.precompiled())).sort();
+    expect(loaded.length).toBeGreaterThanOrEqual(7);
+    expect(built).toEqual(loaded);
+  });
+});
 
 describe('launcher and code cache', () => {
   it('the built CLI starts from its code cache, and translates the same with and without it', () => {
