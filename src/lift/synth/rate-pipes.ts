@@ -201,11 +201,6 @@ function memoLeaves(): LeavesOf {
   };
 }
 
-/** Leaves of a guard. */
-function guardLeaves(g: Guard, leavesOf: LeavesOf): readonly Leaf[] {
-  return g.kind === 'cmp' ? [...leavesOf(g.a), ...leavesOf(g.b)] : [];
-}
-
 export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): RateResult {
   const findings: Finding[] = [];
   const stampsTime = views.some((v) => v.action.ctxWrites.has('tstamp'));
@@ -275,11 +270,16 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
   }
   if (pipes.length === 0) return { pipes, findings, views };
   const slotsOf = new Map(pipes.map((p) => [p, new Set<string>()] as const));
+  // Per set of present pipes, what each guard says about them: paths share their guards.
+  const touching = new Map<string, WeakMap<Guard, boolean>>();
   const out = views.map((v) => {
     const present = pipes.filter((p) => [...v.lookups.values()].some((l) => p.maps.has(l.mapName)) || (p.maps.size === 0 && v.action.ctxWrites.has('tstamp')));
     if (present.length === 0) return v;
     const maps = new Set(present.flatMap((p) => [...p.maps]));
-    return claimLimiter(v, maps, leavesOf, (slot) => {
+    const which = present.map((p) => pipes.indexOf(p)).join(',');
+    let memo = touching.get(which);
+    if (!memo) touching.set(which, (memo = new WeakMap()));
+    return claimLimiter(v, maps, guardTouches(v, maps, leavesOf, memo), (slot) => {
       for (const p of present) slotsOf.get(p)!.add(slotKey(slot));
     });
   });
@@ -321,7 +321,22 @@ function limiterState(found: readonly string[], views: ReadonlySet<PathView>, le
  * of the clock and of skb->tstamp, and the lookups of its state maps (the first
  * per-interface lookup of a path stays: it says which instance the packet belongs to).
  */
-function claimLimiter(v: PathView, maps: ReadonlySet<string>, leavesOf: LeavesOf, claimed: (slot: SlotRef) => void): PathView {
+/**
+ * Whether a guard tests the limiter: one of its state maps' values, the clock, or
+ * skb->tstamp. Remembered per guard object: a guard's lookups were made before it, so
+ * every path sharing the guard reads them from the same maps.
+ */
+function guardTouches(v: PathView, maps: ReadonlySet<string>, leavesOf: LeavesOf, memo: WeakMap<Guard, boolean>): (g: Guard) => boolean {
+  const touches = (l: Leaf): boolean =>
+    isClock(l) || (l.source.kind === 'ctx' && l.source.field === 'tstamp') || (l.source.kind === 'mapValue' && maps.has(v.lookups.get(l.source.lookup)?.mapName ?? ''));
+  return (g) => {
+    let known = memo.get(g);
+    if (known === undefined) memo.set(g, (known = g.kind === 'cmp' && (leavesOf(g.a).some(touches) || leavesOf(g.b).some(touches))));
+    return known;
+  };
+}
+
+function claimLimiter(v: PathView, maps: ReadonlySet<string>, touches: (g: Guard) => boolean, claimed: (slot: SlotRef) => void): PathView {
   const limiterLookups = new Set([...v.lookups.values()].filter((l) => maps.has(l.mapName)).map((l) => l.id));
   for (const e of v.path.effects) {
     if (e.kind === 'mapValueWrite' && limiterLookups.has(e.lookup)) claimed(e.slot);
@@ -344,10 +359,7 @@ function claimLimiter(v: PathView, maps: ReadonlySet<string>, leavesOf: LeavesOf
       }
       case 'opaque':
       case 'value': {
-        const ls = guardLeaves(a.guard, leavesOf);
-        const map = ls.map((l) => (l.source.kind === 'mapValue' ? v.lookups.get(l.source.lookup)?.mapName : undefined)).find((m) => m !== undefined && maps.has(m));
-        const touches = map !== undefined || ls.some(isClock) || ls.some((l) => l.source.kind === 'ctx' && l.source.field === 'tstamp');
-        if (!touches) return a;
+        if (!touches(a.guard)) return a;
         if (a.kind === 'value') {
           claimed(a.slot);
           return a;

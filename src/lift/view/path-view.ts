@@ -3,7 +3,7 @@ import type { HelperEnv } from '../helpers.js';
 import { declarationOf } from '../helpers.js';
 import { bin, konst, mapRefKey, type MapRef, type Sym } from '../sym.js';
 import type { Effect, Guard, KeyPiece, PathSummary, SlotRef } from '../types.js';
-import { fullSet, intersect, isEmpty, isSubset, fromValues, setKey, type ValueSet } from '../value-set.js';
+import { fullSet, intersect, isEmpty, setKey, type ValueSet } from '../value-set.js';
 import { atomKey, guardText, type Atom, type FrameShape } from './atoms.js';
 import { classifyGuard } from './classify-guard.js';
 import { fieldOf, locate } from './locate.js';
@@ -91,10 +91,12 @@ export interface ClassifyCache {
   readonly sets: Map<string, ValueSet>;
   /** The same, by guard object and shape key: paths forked from one prefix share guards. */
   readonly byGuard: WeakMap<Guard, Map<string, Atom[]>>;
+  /** Lookup views by lookup object and shape key: forked paths share their lookups too. */
+  readonly byLookup: WeakMap<PathSummary['lookups'][number], Map<string, LookupView | null>>;
 }
 
 export function classifyCache(sets: Map<string, ValueSet> = new Map()): ClassifyCache {
-  return { atoms: new Map(), sets, byGuard: new WeakMap() };
+  return { atoms: new Map(), sets, byGuard: new WeakMap(), byLookup: new WeakMap() };
 }
 
 function shapeKey(s: FrameShape): string {
@@ -117,6 +119,11 @@ function classifyCached(g: Guard, shape: FrameShape, le: boolean, cache: Classif
   return atoms;
 }
 
+/** `set` is exactly `{ v }`. */
+function isOnly(set: ValueSet, v: number): boolean {
+  return set.ranges.length === 1 && set.ranges[0][0] === v && set.ranges[0][1] === v;
+}
+
 /** The frame shape a path's own EtherType and protocol tests establish. */
 export function frameShape(path: PathSummary, le: boolean, cache?: ClassifyCache): FrameShape {
   const probe: FrameShape = { l3Base: 14, l3: 'other', etherTypes: ANY_ETHERTYPE, assumed: false, protos: undefined };
@@ -124,7 +131,7 @@ export function frameShape(path: PathSummary, le: boolean, cache?: ClassifyCache
   const probeId = cache && shapeKey(probe);
   for (const g of path.guards) for (const a of classifyCached(g, probe, le, cache, probeId)) if (a.kind === 'field' && a.field === 'eth.type') types = intersect(types, a.set);
   let l3Base = 14;
-  if (!isEmpty(types) && isSubset(types, fromValues(16, [ETHERTYPE.vlan]))) {
+  if (isOnly(types, ETHERTYPE.vlan)) {
     l3Base = 18;
     let inner = ANY_ETHERTYPE;
     const vlan: FrameShape = { ...probe, l3Base: 18 };
@@ -132,7 +139,7 @@ export function frameShape(path: PathSummary, le: boolean, cache?: ClassifyCache
     for (const g of path.guards) for (const a of classifyCached(g, vlan, le, cache, vlanId)) if (a.kind === 'field' && a.field === 'vlan.type') inner = intersect(inner, a.set);
     types = inner;
   }
-  const only = (t: number): boolean => !isEmpty(types) && isSubset(types, fromValues(16, [t]));
+  const only = (t: number): boolean => isOnly(types, t);
   const assumed = types.ranges.length === 1 && types.ranges[0][0] === 0 && types.ranges[0][1] === 0xffff;
   const l3: FrameShape['l3'] = only(ETHERTYPE.ip4) || assumed ? 'ip4' : only(ETHERTYPE.ip6) ? 'ip6' : only(ETHERTYPE.arp) ? 'arp' : 'other';
   const shape: FrameShape = { l3Base, l3, etherTypes: types, assumed, protos: undefined };
@@ -160,19 +167,36 @@ export function viewPath(path: PathSummary, env: HelperEnv, cache?: ClassifyCach
   }
   const lookups = new Map<number, LookupView>();
   for (const l of path.lookups) {
-    const decl = declarationOf(env, l.map);
-    if (!decl) continue;
-    lookups.set(l.id, {
-      id: l.id,
-      map: l.map,
-      mapName: l.map.kind === 'map' ? l.map.name : l.map.outer,
-      decl,
-      outerLookup: l.map.kind === 'inner' ? l.map.lookup : undefined,
-      key: l.key.map((p) => ({ offset: p.offset, size: p.size, member: memberAt(decl.key, p.offset, p.size), source: byteSource(p.value, p.size, shape) })),
-      slot: l.slot,
-    });
+    const view = lookupViewCached(l, env, shape, cache, shapeId);
+    if (view) lookups.set(l.id, view);
   }
   return { path, shape, atoms, fields, lookups, action: viewAction(path, shape), feasible };
+}
+
+type Lookup = PathSummary['lookups'][number];
+
+function lookupViewCached(l: Lookup, env: HelperEnv, shape: FrameShape, cache: ClassifyCache | undefined, shapeId: string | undefined): LookupView | undefined {
+  if (!cache || shapeId === undefined) return lookupView(l, env, shape);
+  let mine = cache.byLookup.get(l);
+  if (!mine) cache.byLookup.set(l, (mine = new Map()));
+  let view = mine.get(shapeId);
+  if (view === undefined) mine.set(shapeId, (view = lookupView(l, env, shape) ?? null));
+  return view ?? undefined;
+}
+
+/** A lookup with its map's declaration and its key's parts named; undefined for an undeclared map. */
+function lookupView(l: Lookup, env: HelperEnv, shape: FrameShape): LookupView | undefined {
+  const decl = declarationOf(env, l.map);
+  if (!decl) return undefined;
+  return {
+    id: l.id,
+    map: l.map,
+    mapName: l.map.kind === 'map' ? l.map.name : l.map.outer,
+    decl,
+    outerLookup: l.map.kind === 'inner' ? l.map.lookup : undefined,
+    key: l.key.map((p) => ({ offset: p.offset, size: p.size, member: memberAt(decl.key, p.offset, p.size), source: byteSource(p.value, p.size, shape) })),
+    slot: l.slot,
+  };
 }
 
 export function atomsKey(atoms: readonly Atom[]): string {
