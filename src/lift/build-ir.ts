@@ -15,7 +15,7 @@ import { tailCallTargets } from './lift-object.js';
 import { familyName, programRules, type ProgramInput, type ProgramPart, type SubsetTable } from './synth/program-rules.js';
 import { setName, type MapRole } from './synth/roles.js';
 import { placePipesAndClassifiers } from './pipes-classifiers.js';
-import { sessionReplyFindings } from './synth/session-replies.js';
+import { sessionReplyFindings, withUnroutedReplies } from './synth/session-replies.js';
 import { ruleSource } from './source-lines.js';
 import type { ValueSet } from './value-set.js';
 
@@ -114,6 +114,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
   const routed = parts.flatMap((p) => p.part.rules).map((r) => routedToKnownInstance(r, registered, findings, objects));
   const legacy = routed.map((r) => legacyCompatible(r, routed, release, findings, objects));
   const placed = placePipesAndClassifiers(parts, families, legacy, snapshot);
+  const replies = sessionReplyFindings(parts);
   const ir: PolicyIR = {
     version: IR_VERSION,
     target: { os: 'freebsd', release },
@@ -126,7 +127,7 @@ export function buildIr(inputs: readonly LiftInput[], profile: Profile, options:
     classifiers: [...placed.classifiers],
     state: { timeouts: mapTimeouts(profile.timeouts).timeouts, limits: profileLimitsToPf(profile.limits, release).limits, reassemble: profile.reassemble },
     controlPlane: [...controlPlane.values(), ...placed.controlPlane],
-    findings: [...findings, ...parts.flatMap((p) => p.part.findings), ...sessionReplyFindings(parts), ...placed.findings],
+    findings: [...findings, ...withUnroutedReplies(parts.flatMap((p) => p.part.findings), replies), ...replies, ...placed.findings],
     coverage: parts.map((p) => p.part.coverage),
   };
   return validateIr(normaliseIr(ir));

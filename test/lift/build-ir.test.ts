@@ -120,9 +120,14 @@ describe('buildIr on the Coppice corpus', () => {
     expect(replies[0].message).toMatch(/^\d+ paths of from_world send packets of connections the rules of from_cube \(on sandbox_taps\) create to the interface their egress_sessions entry names \(egress_sessions\.vm_ifindex\): these are replies/);
     // from_cube's own known connections go the way its rules' route-to sends them: pf does that.
     expect(ir.findings.some((f) => f.code === 'B2P-STATE-REPLY' && f.program === 'from_cube')).toBe(false);
+    // from_world's session finding points at the replies instead of saying there is nothing to do.
+    const state = (program: string, findings = ir.findings) => findings.find((f) => f.code === 'B2P-STATE' && f.program === program)!;
+    expect(state('from_world').suggestion).toMatch(/^route the replies of these connections as B2P-STATE-REPLY says/);
+    expect(state('from_cube').suggestion).toMatch(/^nothing to do;/);
     // Without from_cube, nobody's rules create those connections here: nothing to say.
     const alone = (await buildPolicy({ ...REQUEST, objects: [OBJECTS[1]], snapshot: undefined })).ir;
     expect(alone.findings.some((f) => f.code === 'B2P-STATE-REPLY')).toBe(false);
+    expect(state('from_world', alone.findings).suggestion).toMatch(/^nothing to do;/);
   });
 
   it('warns when a rule routes out of an interface the profile gives no gateway for', async () => {

@@ -39,3 +39,17 @@ export function sessionReplyFindings(parts: readonly { readonly input: ProgramIn
   }
   return out;
 }
+
+/**
+ * The programs' findings with their unrouted replies in mind: the B2P-STATE finding of a
+ * program that routes replies pf does not (a B2P-STATE-REPLY of the same program) must
+ * not say there is nothing to do.
+ */
+export function withUnroutedReplies(findings: readonly Finding[], replies: readonly Finding[]): Finding[] {
+  const unrouted = new Set(replies.map((r) => `${r.object}\0${r.program}`));
+  return findings.map((f) =>
+    f.code === 'B2P-STATE' && unrouted.has(`${f.object}\0${f.program}`)
+      ? { ...f, suggestion: 'route the replies of these connections as B2P-STATE-REPLY says (pf state does not route them); state timeouts come from the profile (set timeout)' }
+      : f,
+  );
+}
