@@ -294,9 +294,12 @@ export function recogniseRatePipes(views: readonly PathView[], env: RateEnv): Ra
 function limiterState(found: readonly string[], views: ReadonlySet<PathView>, leavesOf: LeavesOf): Set<string> {
   const maps = new Set(found);
   const writes: { readonly view: PathView; readonly target: string; readonly leaves: readonly Leaf[] }[] = [];
+  // Paths share their effects; a shared write reads the same lookups on every path.
+  const seen = new Set<PathView['path']['effects'][number]>();
   for (const v of views) {
     for (const e of v.path.effects) {
-      if (e.kind !== 'mapValueWrite' && e.kind !== 'mapUpdate') continue;
+      if ((e.kind !== 'mapValueWrite' && e.kind !== 'mapUpdate') || seen.has(e)) continue;
+      seen.add(e);
       const syms = e.kind === 'mapValueWrite' ? [e.value] : e.value.map((p) => p.value);
       const target = e.kind === 'mapValueWrite' ? v.lookups.get(e.lookup)?.mapName : e.map.kind === 'map' ? e.map.name : undefined;
       if (target && syms.some((s) => leavesOf(s).some(isLength))) writes.push({ view: v, target, leaves: syms.flatMap(leavesOf) });

@@ -93,10 +93,12 @@ export interface ClassifyCache {
   readonly byGuard: WeakMap<Guard, Map<string, Atom[]>>;
   /** Lookup views by lookup object and shape key: forked paths share their lookups too. */
   readonly byLookup: WeakMap<PathSummary['lookups'][number], Map<string, LookupView | null>>;
+  /** Where each packet write lands, by effect object and shape key: and their effects. */
+  readonly byWrite: WeakMap<PacketWrite, Map<string, readonly PiecePlace[]>>;
 }
 
 export function classifyCache(sets: Map<string, ValueSet> = new Map()): ClassifyCache {
-  return { atoms: new Map(), sets, byGuard: new WeakMap(), byLookup: new WeakMap() };
+  return { atoms: new Map(), sets, byGuard: new WeakMap(), byLookup: new WeakMap(), byWrite: new WeakMap() };
 }
 
 function shapeKey(s: FrameShape): string {
@@ -170,7 +172,7 @@ export function viewPath(path: PathSummary, env: HelperEnv, cache?: ClassifyCach
     const view = lookupViewCached(l, env, shape, cache, shapeId);
     if (view) lookups.set(l.id, view);
   }
-  return { path, shape, atoms, fields, lookups, action: viewAction(path, shape), feasible };
+  return { path, shape, atoms, fields, lookups, action: viewAction(path, shape, cache, shapeId), feasible };
 }
 
 type Lookup = PathSummary['lookups'][number];
@@ -228,7 +230,7 @@ export function byteSource(value: Sym, size: number, shape: FrameShape): ByteSou
   return { kind: 'other', text: value.key };
 }
 
-function viewAction(path: PathSummary, shape: FrameShape): ActionView {
+function viewAction(path: PathSummary, shape: FrameShape, cache: ClassifyCache | undefined, shapeId: string | undefined): ActionView {
   let redirect: Extract<Effect, { kind: 'redirect' }> | undefined;
   const writes = new Map<FieldId, FieldWrite>();
   const touched = new Set<FieldId>();
@@ -243,7 +245,7 @@ function viewAction(path: PathSummary, shape: FrameShape): ActionView {
         redirect = e;
         break;
       case 'packetWrite':
-        if (!placeWrite(e, shape, writes, touched)) unplaced.push(e);
+        if (!placeWrite(placesCached(e, shape, cache, shapeId), writes, touched)) unplaced.push(e);
         break;
       case 'ctxWrite':
         ctxWrites.set(e.field, { value: e.value, slot: e.slot });
@@ -273,34 +275,54 @@ function viewAction(path: PathSummary, shape: FrameShape): ActionView {
   return { end, redirect, writes: order.map((k) => writes.get(k)!), touched: [...touched].sort(), unplacedWrites: unplaced, ctxWrites, mapEffects, calls, tailCalls };
 }
 
+type PacketWrite = Extract<Effect, { kind: 'packetWrite' }>;
+
+/**
+ * Where one piece of a packet write lands: the fields it touches (up to the byte that
+ * lands nowhere, when one does) and what it does to their recorded writes.
+ */
+type PiecePlace =
+  | { readonly kind: 'nowhere'; readonly touched: readonly FieldId[] }
+  | { readonly kind: 'whole'; readonly touched: readonly FieldId[]; readonly write: FieldWrite }
+  | { readonly kind: 'part'; readonly touched: readonly FieldId[] };
+
 /** Records a packet write per field; false when some piece lands nowhere the view can name. */
-function placeWrite(e: Extract<Effect, { kind: 'packetWrite' }>, shape: FrameShape, writes: Map<FieldId, FieldWrite>, touched: Set<FieldId>): boolean {
+function placeWrite(places: readonly PiecePlace[], writes: Map<FieldId, FieldWrite>, touched: Set<FieldId>): boolean {
   let ok = true;
-  for (const p of e.pieces) ok = placePiece(e, p, shape, writes, touched) && ok;
+  for (const p of places) {
+    for (const f of p.touched) touched.add(f);
+    if (p.kind === 'nowhere') ok = false;
+    else if (p.kind === 'whole') writes.set(p.write.field, p.write);
+    // A write to part of a field leaves its value unknown: no write of it is recorded.
+    else for (const f of p.touched) writes.delete(f);
+  }
   return ok;
 }
 
-function placePiece(e: Extract<Effect, { kind: 'packetWrite' }>, p: KeyPiece, shape: FrameShape, writes: Map<FieldId, FieldWrite>, touched: Set<FieldId>): boolean {
+function placesCached(e: PacketWrite, shape: FrameShape, cache: ClassifyCache | undefined, shapeId: string | undefined): readonly PiecePlace[] {
+  if (!cache || shapeId === undefined) return e.pieces.map((p) => placePiece(e, p, shape));
+  let mine = cache.byWrite.get(e);
+  if (!mine) cache.byWrite.set(e, (mine = new Map()));
+  let places = mine.get(shapeId);
+  if (!places) mine.set(shapeId, (places = e.pieces.map((p) => placePiece(e, p, shape))));
+  return places;
+}
+
+function placePiece(e: PacketWrite, p: KeyPiece, shape: FrameShape): PiecePlace {
   const at = bin('add', e.offset, konst(BigInt(p.offset)));
   const loc = locate(at, shape);
-  if (!loc) return false;
-  // A piece may cover several fields (a MAC pair, a whole header copy): mark each touched.
-  let whole: { id: FieldId; size: number } | undefined;
+  if (!loc) return { kind: 'nowhere', touched: [] };
+  // A piece may cover several fields (a MAC pair, a whole header copy): each is touched.
+  const touched: FieldId[] = [];
+  let whole: FieldId | undefined;
   for (let i = 0; i < p.size; i++) {
     const f = fieldOf({ ...loc, start: loc.start + i } as typeof loc, 1, shape);
-    if (!f) return false;
-    touched.add(f.field.id);
-    if (i === 0 && f.byte === 0 && f.field.size === p.size) whole = { id: f.field.id, size: f.field.size };
+    if (!f) return { kind: 'nowhere', touched };
+    touched.push(f.field.id);
+    if (i === 0 && f.byte === 0 && f.field.size === p.size) whole = f.field.id;
   }
-  if (whole) {
-    writes.set(whole.id, { field: whole.id, source: byteSource(p.value, p.size, shape), value: p.value, slot: e.slot });
-  } else {
-    for (let i = 0; i < p.size; i++) {
-      const f = fieldOf({ ...loc, start: loc.start + i } as typeof loc, 1, shape);
-      if (f) writes.delete(f.field.id);
-    }
-  }
-  return true;
+  if (whole !== undefined) return { kind: 'whole', touched, write: { field: whole, source: byteSource(p.value, p.size, shape), value: p.value, slot: e.slot } };
+  return { kind: 'part', touched };
 }
 
 export function lookupMapKey(l: LookupView): string {
