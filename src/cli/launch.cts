@@ -76,7 +76,14 @@ export function writeCache(dir: string, bytes: Buffer): void {
 }
 
 if (require.main === module) {
-  const bundle = loadBundle();
+  let bundle: CliBundle;
+  try {
+    bundle = loadBundle();
+  } catch (e) {
+    // An installation without its bundle: say so in one line (exit 3, as internal errors).
+    process.stderr.write(`bpf2pf: cannot start ${join(__dirname, BUNDLE_FILE)}: ${e instanceof Error ? e.message : String(e)} (run npm run build)\n`);
+    process.exit(3);
+  }
   if (process.env.BPF2PF_DEBUG === '1') process.stderr.write(`bpf2pf: code cache ${bundle.cache}\n`);
   bundle.run();
 }

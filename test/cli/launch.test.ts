@@ -82,6 +82,19 @@ describe('launcher and code cache', () => {
     expect(r.status).toBe(0);
   });
 
+  it('says in one line when the bundle is missing', () => {
+    const dir = copyOfCli('nobundle');
+    try {
+      rmSync(join(dir, 'bpf2pf.cjs'));
+      const r = run(join(dir, 'main.js'), ['--version']);
+      expect(r.status).toBe(3);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^bpf2pf: cannot start .*bpf2pf\.cjs: .*\(run npm run build\)$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs without a cache file, and says so', () => {
     const dir = copyOfCli('nocache');
     try {
