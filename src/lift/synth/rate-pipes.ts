@@ -320,11 +320,6 @@ function limiterState(found: readonly string[], views: ReadonlySet<PathView>, le
 }
 
 /**
- * The view with the limiter's conditions as run-time atoms: tests of its maps' values,
- * of the clock and of skb->tstamp, and the lookups of its state maps (the first
- * per-interface lookup of a path stays: it says which instance the packet belongs to).
- */
-/**
  * Whether a guard tests the limiter: one of its state maps' values, the clock, or
  * skb->tstamp. Remembered per guard object: a guard's lookups were made before it, so
  * every path sharing the guard reads them from the same maps.
@@ -339,6 +334,11 @@ function guardTouches(v: PathView, maps: ReadonlySet<string>, leavesOf: LeavesOf
   };
 }
 
+/**
+ * The view with the limiter's conditions as run-time atoms: tests of its maps' values,
+ * of the clock and of skb->tstamp, and the lookups of its state maps (the first
+ * per-interface lookup of a path stays: it says which instance the packet belongs to).
+ */
 function claimLimiter(v: PathView, maps: ReadonlySet<string>, touches: (g: Guard) => boolean, claimed: (slot: SlotRef) => void): PathView {
   const limiterLookups = new Set([...v.lookups.values()].filter((l) => maps.has(l.mapName)).map((l) => l.id));
   for (const e of v.path.effects) {

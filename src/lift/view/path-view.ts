@@ -93,7 +93,7 @@ export interface ClassifyCache {
   readonly byGuard: WeakMap<Guard, Map<string, Atom[]>>;
   /** Lookup views by lookup object and shape key: forked paths share their lookups too. */
   readonly byLookup: WeakMap<PathSummary['lookups'][number], Map<string, LookupView | null>>;
-  /** Where each packet write lands, by effect object and shape key: and their effects. */
+  /** Where each packet write lands (fields touched, the write recorded), by effect object and shape key. */
   readonly byWrite: WeakMap<PacketWrite, Map<string, readonly PiecePlace[]>>;
 }
 
