@@ -16,7 +16,7 @@
  * stderr whether the cache was used.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -66,13 +66,6 @@ export function loadBundle(dir: string = __dirname, options: { readonly useCache
     },
     cacheBytes: () => Buffer.concat([Buffer.from(`${digest}\n`, 'latin1'), script.createCachedData()]),
   };
-}
-
-/** Writes the cache beside the bundle, whole or not at all (temp file, then rename). */
-export function writeCache(dir: string, bytes: Buffer): void {
-  const tmp = join(dir, `${CACHE_FILE}.${process.pid}.tmp`);
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, join(dir, CACHE_FILE));
 }
 
 if (require.main === module) {

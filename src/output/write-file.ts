@@ -3,12 +3,13 @@ import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
 
 /** Writes one file atomically: a temporary file beside it, fsynced, renamed over it. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   try {
     const fd = openSync(tmp, 'w', 0o644);
     try {
-      writeSync(fd, content);
+      if (typeof content === 'string') writeSync(fd, content);
+      else writeSync(fd, content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
